@@ -1,0 +1,48 @@
+"""A generic BPMN runtime on SpiffWorkflow: deploy, run, persist, tasks, timers, outbox, audit.
+
+It imports nothing from the permit domain: a permit is a process instance plus domain rows
+that point at it. This module is the facade other layers use.
+"""
+
+from . import audit, clock, outbox
+from .db import Base, JsonType, db
+from .errors import (
+    DefinitionNotFound,
+    DeployError,
+    EngineError,
+    FormValidationError,
+    IncidentNotFound,
+    InstanceNotFound,
+    Problem,
+    Refusal,
+    ScriptPolicyError,
+    StaleInstance,
+    StepRefused,
+    TaskNotFound,
+    TaskNotReady,
+    UnknownOperator,
+)
+from .models import (
+    AuditEvent,
+    HumanTask,
+    Incident,
+    OutboxMessage,
+    ProcessDefinition,
+    ProcessInstance,
+    UtcDateTime,
+)
+from .runtime import Engine
+from .services import OperatorRegistry, ServiceContext
+
+__all__ = [
+    # runtime
+    "Engine", "OperatorRegistry", "ServiceContext", "audit", "clock", "outbox",
+    # persistence
+    "Base", "JsonType", "UtcDateTime", "db",
+    "AuditEvent", "HumanTask", "Incident", "OutboxMessage", "ProcessDefinition",
+    "ProcessInstance",
+    # errors
+    "DefinitionNotFound", "DeployError", "EngineError", "FormValidationError",
+    "IncidentNotFound", "InstanceNotFound", "Problem", "Refusal", "ScriptPolicyError",
+    "StaleInstance", "StepRefused", "TaskNotFound", "TaskNotReady", "UnknownOperator",
+]

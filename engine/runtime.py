@@ -1,0 +1,416 @@
+"""Running instances: start, complete a task, fire timers, retry incidents, cancel.
+
+Every public method is one *engine step* inside the caller's transaction: it loads the
+workflow, advances it, and writes the serialized state, the human-task index, audit events
+and outbox jobs into the session. The caller (a request or a job) commits or rolls back;
+a concurrent step on the same instance fails with :class:`StaleInstance` at flush.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from jsonschema import Draft202012Validator
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import (
+    MessageEventDefinition,
+    SignalEventDefinition,
+)
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import audit, clock, outbox, serialize
+from . import deploy as deploying
+from .errors import (
+    EngineError,
+    FormValidationError,
+    IncidentNotFound,
+    InstanceNotFound,
+    Refusal,
+    StaleInstance,
+    StepRefused,
+    TaskNotFound,
+    TaskNotReady,
+)
+from .lint import FORM_PROPERTY
+from .models import HumanTask, Incident, ProcessDefinition, ProcessInstance
+from .scripting import ScriptEngine
+from .services import OperatorRegistry, ServiceContext
+
+MAX_AUTO_RETRIES = 5
+RETRY_BASE = timedelta(seconds=30)
+
+
+@dataclass
+class _Step:
+    """Effects collected during one step; bound to the instance being advanced."""
+
+    session: Session
+    row: ProcessInstance
+    actor: str | None
+    now: datetime
+    definition: ProcessDefinition
+
+    def enqueue(self, actor: str, payload: dict[str, Any], *, queue: str = "default",
+                delay_seconds: float = 0) -> None:
+        outbox.enqueue(self.session, actor, payload, now=self.now, queue=queue,
+                       delay_seconds=delay_seconds)
+
+    def audit(self, action: str, data: dict[str, Any]) -> None:
+        audit.append(self.session, action=action, at=self.now, actor=self.actor,
+                     instance_id=self.row.id, process_key=self.definition.key,
+                     process_version=self.definition.version, data=data)
+
+
+_step: contextvars.ContextVar[_Step] = contextvars.ContextVar("engine_step")
+
+
+def _properties(task_spec: Any) -> dict[str, Any]:
+    return (getattr(task_spec, "extensions", None) or {}).get("properties", {}) or {}
+
+
+def _form_errors(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    allowed = set((schema.get("properties") or {}).keys())
+    for key in data:
+        if key not in allowed:
+            errors.setdefault(key, []).append("unknown field for this form")
+    for err in Draft202012Validator(schema).iter_errors(data):
+        path = ".".join(str(p) for p in err.absolute_path)
+        if err.validator == "required":
+            missing = err.message.split("'")[1] if "'" in err.message else ""
+            path = f"{path}.{missing}" if path and missing else (missing or path)
+            errors.setdefault(path or "(form)", []).append("required")
+        else:
+            errors.setdefault(path or "(form)", []).append(err.message)
+    return errors
+
+
+class Engine:
+    """The BPMN runtime. Stateless apart from its operator registry and the spec cache."""
+
+    def __init__(self, registry: OperatorRegistry | None = None):
+        self.registry = registry or OperatorRegistry()
+        self.script_engine = ScriptEngine(self._call_operator)
+
+    # -- deploy ---------------------------------------------------------------------------
+    def deploy(self, session: Session, files: list[tuple[str, bytes | str]], *,
+               actor: str | None = None, notes: str | None = None) -> list[ProcessDefinition]:
+        return deploying.deploy(session, files, has_operator=self.registry.__contains__,
+                                now=clock.now(), actor=actor, notes=notes)
+
+    def check(self, files: list[tuple[str, bytes | str]]) -> list[Any]:
+        return deploying.check(files, has_operator=self.registry.__contains__)
+
+    # -- service dispatch -----------------------------------------------------------------
+    def _call_operator(self, task: Any, operator: str, params: dict[str, Any]) -> Any:
+        step = _step.get()
+        ctx = ServiceContext(
+            session=step.session, now=step.now, actor=step.actor, instance_id=step.row.id,
+            process_key=step.definition.key, process_version=step.definition.version,
+            business_key=step.row.business_key, bpmn_id=task.task_spec.bpmn_id,
+            operator=operator, data=dict(task.data), effects=step)
+        return self.registry.get(operator)(ctx, **params)
+
+    # -- loading and saving ---------------------------------------------------------------
+    def load(self, row: ProcessInstance) -> BpmnWorkflow:
+        parsed = deploying.parsed(row.definition)
+        wf = serialize.load(row.state, parsed.spec, parsed.subprocess_specs)
+        wf.script_engine = self.script_engine  # never run with the default, unrestricted one
+        return wf
+
+    @contextmanager
+    def _stepping(self, session: Session, row: ProcessInstance, actor: str | None,
+                  now: datetime) -> Iterator[_Step]:
+        step = _Step(session, row, actor, now, row.definition)
+        token = _step.set(step)
+        try:
+            yield step
+        finally:
+            _step.reset(token)
+
+    def _advance(self, session: Session, row: ProcessInstance, wf: BpmnWorkflow,
+                 step: _Step) -> None:
+        """Run engine tasks until people or time are needed, then persist everything."""
+
+        def did_complete(task: Any) -> None:
+            spec = task.task_spec
+            if hasattr(spec, "operation_name"):
+                step.audit("service.completed", {
+                    "task": spec.bpmn_id, "operator": spec.operation_name,
+                    "result": task.data.get(spec.result_variable)})
+            elif hasattr(spec, "decision_table"):
+                outputs = {o.name: task.data.get(o.name)
+                           for o in getattr(spec.decision_table, "outputs", [])}
+                step.audit("decision.evaluated", {
+                    "task": spec.bpmn_id, "decision": spec.decision_table.decision_table_id
+                    if hasattr(spec.decision_table, "decision_table_id") else None,
+                    "outputs": outputs})
+
+        try:
+            wf.do_engine_steps(did_complete_task=did_complete)
+        except Refusal as exc:
+            failed = wf.get_tasks(state=TaskState.ERROR)
+            spec = failed[0].task_spec if failed else None
+            raise StepRefused(bpmn_id=getattr(spec, "bpmn_id", "") or "",
+                              operator=getattr(spec, "operation_name", "") or "",
+                              errors=exc.errors, code=exc.code, details=exc.details) from None
+        except Exception as exc:  # a failing handler or expression: an incident, not a 500
+            if isinstance(exc, EngineError) and not isinstance(exc, WorkflowException):
+                if not wf.get_tasks(state=TaskState.ERROR):
+                    raise
+            self._record_incident(session, row, wf, step, exc)
+        self._save(session, row, wf, step)
+
+    def _record_incident(self, session: Session, row: ProcessInstance, wf: BpmnWorkflow,
+                         step: _Step, exc: Exception) -> None:
+        failed = wf.get_tasks(state=TaskState.ERROR)
+        if not failed:
+            raise exc
+        task = failed[0]
+        message = f"{type(exc).__name__}: {exc}"[:4000]
+        existing = session.execute(select(Incident).where(
+            Incident.instance_id == row.id, Incident.task_id == str(task.id),
+            Incident.status == "open")).scalar_one_or_none()
+        if existing is None:
+            existing = Incident(instance_id=row.id, task_id=str(task.id),
+                                bpmn_id=task.task_spec.bpmn_id or task.task_spec.name,
+                                operator=getattr(task.task_spec, "operation_name", None),
+                                error=message, retries=0, created_at=step.now)
+            session.add(existing)
+        else:
+            existing.retries += 1
+            existing.error = message
+        existing.next_retry_at = (step.now + RETRY_BASE * (2 ** existing.retries)
+                                  if existing.retries < MAX_AUTO_RETRIES else None)
+        row.has_incident = True
+        step.audit("incident.opened", {"task": existing.bpmn_id, "operator": existing.operator,
+                                       "error": message, "retries": existing.retries})
+        step.enqueue("engine.incident", {"instance_id": row.id, "task": existing.bpmn_id,
+                                         "error": message})
+
+    def _save(self, session: Session, row: ProcessInstance, wf: BpmnWorkflow,
+              step: _Step) -> None:
+        row.state = serialize.dump(wf)
+        row.updated_at = step.now
+        row.next_timer_at = self._next_timer(wf)
+        if wf.is_completed() and row.status == "running":
+            row.status = "completed"
+            row.completed_at = step.now
+            step.audit("instance.completed", {"success": wf.success})
+        self._sync_inbox(session, row, wf, step)
+        try:
+            session.flush()
+        except StaleDataError:
+            raise StaleInstance(row.id) from None
+
+    @staticmethod
+    def _next_timer(wf: BpmnWorkflow) -> datetime | None:
+        due: list[datetime] = []
+        for event in wf.waiting_events():
+            if "Timer" in event.event_type and isinstance(event.value, str):
+                try:
+                    when = datetime.fromisoformat(event.value)
+                except ValueError:
+                    continue
+                if when.tzinfo is None:
+                    continue
+                due.append(when)
+        return min(due) if due else None
+
+    def _sync_inbox(self, session: Session, row: ProcessInstance, wf: BpmnWorkflow,
+                    step: _Step) -> None:
+        ready = {str(t.id): t for t in wf.get_tasks(state=TaskState.READY, manual=True)}
+        open_rows = session.execute(select(HumanTask).where(
+            HumanTask.instance_id == row.id, HumanTask.status == "open")).scalars().all()
+        for ht in open_rows:
+            if ht.id not in ready:
+                ht.status = "cancelled"
+                ht.completed_at = step.now
+        known = {ht.id for ht in open_rows}
+        for task_id, task in ready.items():
+            if task_id in known:
+                continue
+            spec = task.task_spec
+            props = _properties(spec)
+            session.add(HumanTask(
+                id=task_id, instance_id=row.id, process_key=row.process_key,
+                bpmn_id=spec.bpmn_id, name=spec.bpmn_name, lane=spec.lane,
+                form=props.get(FORM_PROPERTY), mandatory=props.get("mandatory") == "true",
+                status="open", created_at=step.now))
+
+    # -- public steps ---------------------------------------------------------------------
+    def definition(self, session: Session, key: str, version: int | None = None
+                   ) -> ProcessDefinition:
+        from .errors import DefinitionNotFound
+
+        query = select(ProcessDefinition).where(ProcessDefinition.key == key)
+        if version is not None:
+            query = query.where(ProcessDefinition.version == version)
+        row = session.execute(query.order_by(ProcessDefinition.version.desc()).limit(1)
+                              ).scalar_one_or_none()
+        if row is None:
+            raise DefinitionNotFound(key, version)
+        return row
+
+    def start(self, session: Session, key: str, data: dict[str, Any], *,
+              actor: str | None = None, business_key: str | None = None,
+              version: int | None = None) -> ProcessInstance:
+        definition = self.definition(session, key, version)
+        parsed = deploying.parsed(definition)
+        now = clock.now()
+        wf = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
+        for task in wf.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+        row = ProcessInstance(definition=definition, definition_id=definition.id,
+                              process_key=key, business_key=business_key, status="running",
+                              state="{}", started_by=actor, created_at=now, updated_at=now)
+        session.add(row)
+        session.flush()
+        with self._stepping(session, row, actor, now) as step:
+            step.audit("instance.started", {"business_key": business_key})
+            self._advance(session, row, wf, step)
+        return row
+
+    def get_instance(self, session: Session, instance_id: int) -> ProcessInstance:
+        row = session.get(ProcessInstance, instance_id)
+        if row is None:
+            raise InstanceNotFound(instance_id)
+        return row
+
+    def get_task(self, session: Session, task_id: str) -> HumanTask:
+        task = session.get(HumanTask, task_id)
+        if task is None:
+            raise TaskNotFound(task_id)
+        return task
+
+    def form_schema(self, task: HumanTask) -> dict[str, Any] | None:
+        if not task.form:
+            return None
+        return deploying.parsed(task.instance.definition).forms.get(task.form)
+
+    def validate_task_data(self, task: HumanTask, data: dict[str, Any]) -> None:
+        schema = self.form_schema(task)
+        if schema is None:
+            if data:
+                raise FormValidationError(task.id, {"(form)": ["this task takes no data"]})
+            return
+        errors = _form_errors(schema, data)
+        if errors:
+            raise FormValidationError(task.id, errors)
+
+    def complete_task(self, session: Session, task_id: str, data: dict[str, Any], *,
+                      actor: str | None = None, expected_revision: int | None = None
+                      ) -> ProcessInstance:
+        ht = self.get_task(session, task_id)
+        if ht.status != "open":
+            raise TaskNotReady(task_id, ht.status)
+        row = ht.instance
+        if expected_revision is not None and expected_revision != row.revision:
+            raise StaleInstance(row.id, expected_revision, row.revision)
+        self.validate_task_data(ht, data)
+        wf = self.load(row)
+        task = wf.get_task_from_id(UUID(task_id))
+        if task is None or task.state != TaskState.READY:
+            raise TaskNotReady(task_id, TaskState.get_name(task.state) if task else "missing")
+        now = clock.now()
+        with self._stepping(session, row, actor, now) as step:
+            task.data.update(data)
+            task.run()
+            ht.status, ht.completed_by, ht.completed_at, ht.data = "completed", actor, now, data
+            step.audit("task.completed", {"task": ht.bpmn_id, "task_id": ht.id,
+                                          "lane": ht.lane, "data": data})
+            self._advance(session, row, wf, step)
+        return row
+
+    def send_message(self, session: Session, instance_id: int, name: str,
+                     payload: dict[str, Any] | None = None, *, actor: str | None = None,
+                     signal: bool = False) -> ProcessInstance:
+        row = self.get_instance(session, instance_id)
+        wf = self.load(row)
+        definition = (SignalEventDefinition if signal else MessageEventDefinition)(name)
+        now = clock.now()
+        with self._stepping(session, row, actor, now) as step:
+            try:
+                wf.send_event(BpmnEvent(definition, payload or {}))
+            except WorkflowException:
+                raise TaskNotReady(f"{instance_id}:{name}", "not waiting") from None
+            step.audit("event.received", {"name": name, "signal": signal, "payload": payload})
+            self._advance(session, row, wf, step)
+        return row
+
+    def cancel(self, session: Session, instance_id: int, *, actor: str | None,
+               reason: str) -> ProcessInstance:
+        row = self.get_instance(session, instance_id)
+        if row.status != "running":
+            raise TaskNotReady(str(instance_id), row.status)
+        wf = self.load(row)
+        now = clock.now()
+        with self._stepping(session, row, actor, now) as step:
+            wf.cancel()
+            row.status = "cancelled"
+            row.completed_at = now
+            for incident in session.execute(select(Incident).where(
+                    Incident.instance_id == row.id, Incident.status == "open")).scalars():
+                incident.status, incident.resolved_at, incident.resolved_by = \
+                    "cancelled", now, actor
+            row.has_incident = False
+            step.audit("instance.cancelled", {"reason": reason})
+            self._save(session, row, wf, step)
+        return row
+
+    def fire_timers(self, session: Session, row: ProcessInstance) -> ProcessInstance:
+        wf = self.load(row)
+        now = clock.now()
+        with self._stepping(session, row, "timer", now) as step:
+            wf.refresh_timers()
+            self._advance(session, row, wf, step)
+        return row
+
+    def due_timer_instances(self, session: Session, *, limit: int = 100) -> list[int]:
+        query = (select(ProcessInstance.id)
+                 .where(ProcessInstance.status == "running",
+                        ProcessInstance.next_timer_at <= clock.now())
+                 .order_by(ProcessInstance.next_timer_at).limit(limit))
+        return list(session.execute(query).scalars())
+
+    def retry_incident(self, session: Session, incident_id: int, *,
+                       actor: str | None = None) -> Incident:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise IncidentNotFound(incident_id)
+        if incident.status != "open":
+            raise TaskNotReady(str(incident_id), incident.status)
+        row = self.get_instance(session, incident.instance_id)
+        wf = self.load(row)
+        task = wf.get_task_from_id(UUID(incident.task_id))
+        now = clock.now()
+        with self._stepping(session, row, actor or "retry", now) as step:
+            task.reset_data() if hasattr(task, "reset_data") else None
+            task._set_state(TaskState.READY)
+            step.audit("incident.retried", {"incident": incident.id, "task": incident.bpmn_id})
+            self._advance(session, row, wf, step)
+            if not wf.get_tasks(state=TaskState.ERROR):
+                incident.status, incident.resolved_at, incident.resolved_by = \
+                    "resolved", now, actor or "retry"
+                incident.next_retry_at = None
+                row.has_incident = session.execute(select(Incident.id).where(
+                    Incident.instance_id == row.id, Incident.status == "open",
+                    Incident.id != incident.id)).first() is not None
+                session.flush()
+        return incident
+
+    def due_incidents(self, session: Session, *, limit: int = 100) -> list[int]:
+        return list(session.execute(
+            select(Incident.id).where(Incident.status == "open",
+                                      Incident.next_retry_at <= clock.now())
+            .order_by(Incident.next_retry_at).limit(limit)).scalars())

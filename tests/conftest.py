@@ -1,0 +1,51 @@
+"""Shared fixtures: a database per run (SQLite file, or PostgreSQL from DATABASE_URL).
+
+In CI ``PERMITFLOW_REQUIRE_SERVICES=1`` is set for the PostgreSQL + Redis run: a test that
+needs a service then fails, never skips, when the service is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from engine import clock as engine_clock
+from engine.db import db
+
+REQUIRE_SERVICES = os.environ.get("PERMITFLOW_REQUIRE_SERVICES") == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if REQUIRE_SERVICES and not os.environ.get("DATABASE_URL"):
+        raise pytest.UsageError("PERMITFLOW_REQUIRE_SERVICES=1 needs DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'permitflow-test.sqlite'}"
+
+
+def clean_tables() -> None:
+    """Empty every table (children first): faster than re-creating the schema per test."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture()
+def frozen_clock():
+    clock = engine_clock.FrozenClock(datetime(2026, 6, 3, 2, 0, tzinfo=UTC))
+    engine_clock.set_default_clock(clock)
+    yield clock
+    engine_clock.set_default_clock(engine_clock.Clock())
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return Path(__file__).parent
