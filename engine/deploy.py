@@ -313,3 +313,29 @@ def parsed(definition: ProcessDefinition) -> ParsedDefinition:
                               parser.get_subprocess_specs(definition.key), forms)
     _cache[cache_key] = result
     return result
+
+
+def collect_related(bpmn_path: Path) -> list[tuple[str, bytes]]:
+    """A BPMN file plus the DMN and form files it names, found beside it or in ``forms/``.
+
+    For deploying from a folder (``permitflow init``, ``permitflow deploy FILE``).
+    """
+    files = [(bpmn_path.name, bpmn_path.read_bytes())]
+    root = etree.fromstring(files[0][1], _xml_parser())
+    folder = bpmn_path.parent
+    decisions = {n.text.strip() for n in root.iter(f"{{{lint.SPIFF}}}calledDecisionId")
+                 if n.text}
+    if decisions:
+        for dmn in sorted(folder.glob("*.dmn")):
+            tree = etree.fromstring(dmn.read_bytes(), _xml_parser())
+            ids = {d.get("id") for d in tree.iter() if isinstance(d.tag, str)
+                   and etree.QName(d).localname == "decision"}
+            if ids & decisions:
+                files.append((dmn.name, dmn.read_bytes()))
+    for prop in root.iter(f"{{{lint.SPIFF}}}property"):
+        if prop.get("name") == lint.FORM_PROPERTY and prop.get("value"):
+            for candidate in (folder / "forms" / prop.get("value"), folder / prop.get("value")):
+                if candidate.exists() and candidate.name not in {n for n, _ in files}:
+                    files.append((candidate.name, candidate.read_bytes()))
+                    break
+    return files

@@ -1,0 +1,12 @@
+"""Permit-domain tables. They share the engine's metadata so one transaction covers both."""
+
+from .evidence import GasReading, PermitApproval, SignIn, Upload
+from .notification import Notification
+from .people import Certificate, CertificateType, Organization, Person
+from .permit import Permit, PermitCounter, PermitWorker
+from .plant import Area, Site
+
+__all__ = [
+    "Area", "Certificate", "CertificateType", "GasReading", "Notification", "Organization", "Permit",
+    "PermitApproval", "PermitCounter", "PermitWorker", "Person", "SignIn", "Site", "Upload",
+]

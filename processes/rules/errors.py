@@ -81,7 +81,9 @@ class UnknownPermitTypeError(RuleError):
 
     code = "unknown_permit_type"
 
-    def __init__(self, permit_type: object, *, detail: str = "", field: str = "permit_type") -> None:
+    def __init__(
+        self, permit_type: object, *, detail: str = "", field: str = "permit_type"
+    ) -> None:
         self.permit_type = permit_type
         self.detail = detail
         self.field = field
@@ -117,6 +119,6 @@ class CalendarYearError(RuleError):
         self.covered = covered
         self.field = "date"
         super().__init__(
-            f"no holiday calendar for year {year}; covered years: "
+            f"no holiday calendar for year {year} in field 'date'; covered years: "
             f"{', '.join(map(str, covered)) or 'none'} (add it to data/holidays_cn.json)"
         )

@@ -21,7 +21,9 @@ def engine_app(database_url: str) -> Flask:
     db.init_app(app)
     with app.app_context():
         db.create_all()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture()

@@ -1,0 +1,111 @@
+"""Background work: outbox jobs, and the periodic tick that fires timers, retries
+incidents and relays the outbox.
+
+Each timer firing or retry is its own transaction, so one broken instance cannot hold up
+the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from engine import Engine, EngineError, StaleInstance, clock, db, outbox
+from processes import notifications, permits
+
+from .broker import Jobs
+
+log = logging.getLogger(__name__)
+
+
+def notify_incident(session: Session, message_id: int, payload: dict[str, Any]) -> None:
+    permit = permits.for_instance(session, payload["instance_id"])
+    notifications.record(
+        session, message_id=message_id, kind="incident", role="admin", severity="high",
+        title=f"服务任务失败 / Service task failed: {payload.get('task')}",
+        body=payload.get("error"), permit_id=permit.id if permit else None,
+        site_code=permit.site_code if permit else None)
+
+
+def notify(session: Session, message_id: int, payload: dict[str, Any]) -> None:
+    """A generic notification addressed to a role or a person."""
+    notifications.record(
+        session, message_id=message_id, kind=payload.get("kind", "info"),
+        title=payload["title"], body=payload.get("body"), role=payload.get("role"),
+        person_id=payload.get("person_id"), site_code=payload.get("site_code"),
+        severity=payload.get("severity", "info"), permit_id=payload.get("permit_id"),
+        data=payload.get("data") or {})
+
+
+JOBS = {
+    "engine.incident": notify_incident,
+    "notify.send": notify,
+}
+
+
+def declare_jobs(jobs: Jobs) -> None:
+    for name, func in JOBS.items():
+        jobs.declare(name, func)
+
+
+@dataclass
+class TickResult:
+    timers: int = 0
+    retries: int = 0
+    sent: int = 0
+    failed: int = 0
+
+
+def tick(app: Flask, engine: Engine, jobs: Jobs) -> TickResult:
+    """One pass of periodic work; safe to run from several workers at once."""
+    result = TickResult()
+    with app.app_context():
+        session = db.session
+        try:
+            for instance_id in engine.due_timer_instances(session):
+                try:
+                    engine.fire_timers(session, engine.get_instance(session, instance_id))
+                    session.commit()
+                    result.timers += 1
+                except (StaleInstance, EngineError) as exc:
+                    session.rollback()
+                    log.info("timer on instance %s skipped: %s", instance_id, exc)
+            for incident_id in engine.due_incidents(session):
+                try:
+                    engine.retry_incident(session, incident_id)
+                    session.commit()
+                    result.retries += 1
+                except (StaleInstance, EngineError) as exc:
+                    session.rollback()
+                    log.info("retry of incident %s skipped: %s", incident_id, exc)
+            relayed = outbox.relay(session, jobs.send, now=clock.now())
+            result.sent, result.failed = relayed.sent, relayed.failed
+        finally:
+            session.rollback()
+            db.session.remove()
+    return result
+
+
+class Ticker(threading.Thread):
+    """Runs :func:`tick` every few seconds until stopped."""
+
+    def __init__(self, app: Flask, engine: Engine, jobs: Jobs, every: float):
+        super().__init__(name="permitflow-ticker", daemon=True)
+        self.app, self.engine, self.jobs, self.every = app, engine, jobs, every
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                tick(self.app, self.engine, self.jobs)
+            except Exception:  # keep ticking; the next pass retries
+                log.exception("tick failed")
+            self.stopping.wait(self.every)
+
+    def stop(self) -> None:
+        self.stopping.set()

@@ -1,0 +1,55 @@
+"""A permit's history, from the audit log of its process instance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import AuditEvent, HumanTask
+
+from .models import GasReading, Permit, PermitApproval, SignIn
+
+
+def events(session: Session, permit: Permit) -> list[dict[str, Any]]:
+    if permit.instance_id is None:
+        return []
+    rows = session.execute(select(AuditEvent).where(AuditEvent.instance_id == permit.instance_id)
+                           .order_by(AuditEvent.id)).scalars().all()
+    return [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action,
+             "process_version": e.process_version, "data": e.data} for e in rows]
+
+
+def tasks(session: Session, permit: Permit) -> list[HumanTask]:
+    if permit.instance_id is None:
+        return []
+    return list(session.execute(select(HumanTask).where(
+        HumanTask.instance_id == permit.instance_id).order_by(HumanTask.created_at))
+        .scalars())
+
+
+def evidence(session: Session, permit: Permit) -> dict[str, list[dict[str, Any]]]:
+    readings = session.execute(select(GasReading).where(GasReading.permit_id == permit.id)
+                               .order_by(GasReading.sampled_at)).scalars().all()
+    approvals = session.execute(select(PermitApproval).where(
+        PermitApproval.permit_id == permit.id).order_by(PermitApproval.decided_at)).scalars()
+    sign_ins = session.execute(select(SignIn).where(SignIn.permit_id == permit.id)
+                               .order_by(SignIn.signed_at)).scalars()
+    return {
+        "gas_readings": [{"step": r.step, "gas": r.gas, "value": r.value, "unit": r.unit,
+                          "value_percent_vol": r.value_percent_vol, "limit": r.limit,
+                          "passed": r.passed, "sampled_at": r.sampled_at.isoformat(),
+                          "point": r.point, "instrument_id": r.instrument_id,
+                          "photo": r.photo_id, "recorded_by": r.recorded_by}
+                         for r in readings],
+        "approvals": [{"step": a.step, "role": a.role, "decision": a.decision,
+                       "person_id": a.person_id, "rule": a.rule,
+                       "rule_version": a.rule_version, "comment": a.comment,
+                       "decided_at": a.decided_at.isoformat(),
+                       "location": {"lat": a.lat, "lon": a.lon} if a.lat is not None else None}
+                      for a in approvals],
+        "sign_ins": [{"person_id": s.person_id, "method": s.method, "accepted": s.accepted,
+                      "signed_at": s.signed_at.isoformat(), "comment": s.comment}
+                     for s in sign_ins],
+    }

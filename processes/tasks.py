@@ -1,0 +1,94 @@
+"""Who may complete which task, the inbox, and completing a task with its evidence.
+
+Lanes name roles; the applicant and watcher lanes are further bound to the people named
+on the permit, and approver lanes to the approver's site. Nobody approves a permit they
+applied for, work on, or watch (four eyes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from engine import Engine, HumanTask, clock
+
+from . import permits
+from .errors import NotAllowed, NotFound
+from .models import Permit, PermitApproval, PermitWorker, Person, SignIn
+
+BOUND_LANES = {"applicant": "applicant_id", "watcher": "watcher_id"}
+
+
+def may_complete(person: Person, task: HumanTask, permit: Permit) -> str | None:
+    """None if allowed, else the reason in words."""
+    lane = task.lane or ""
+    if lane in BOUND_LANES:
+        if getattr(permit, BOUND_LANES[lane]) != person.id:
+            return f"only the permit's {lane} may do this step"
+        return None
+    if not person.has_role(lane):
+        return f"this step needs the role {lane}"
+    if person.site_code not in (None, permit.site_code):
+        return "this permit belongs to another site"
+    if person.id in (permit.applicant_id, permit.watcher_id) or person.id in permit.worker_ids:
+        return "you are named on this permit and may not approve it (four eyes)"
+    return None
+
+
+def inbox(session: Session, person: Person, *, limit: int = 200) -> list[tuple[HumanTask,
+                                                                              Permit]]:
+    """Open tasks this person may complete: one indexed query."""
+    roles = [r for r in (person.roles or []) if r not in BOUND_LANES]
+    bound = [and_(HumanTask.lane == "applicant", Permit.applicant_id == person.id),
+             and_(HumanTask.lane == "watcher", Permit.watcher_id == person.id)]
+    conditions = list(bound)
+    if roles:
+        named = select(PermitWorker.permit_id).where(PermitWorker.person_id == person.id)
+        role_cond = and_(HumanTask.lane.in_(roles), Permit.applicant_id != person.id,
+                         Permit.watcher_id != person.id, Permit.id.not_in(named))
+        if person.site_code is not None:
+            role_cond = and_(role_cond, Permit.site_code == person.site_code)
+        conditions.append(role_cond)
+    query = (select(HumanTask, Permit).join(Permit, Permit.instance_id == HumanTask.instance_id)
+             .where(HumanTask.status == "open", or_(*conditions))
+             .order_by(HumanTask.created_at).limit(limit))
+    return [(t, p) for t, p in session.execute(query).all()]
+
+
+def get_task(session: Session, engine: Engine, task_id: str) -> tuple[HumanTask, Permit]:
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound("task", task_id)
+    permit = permits.for_instance(session, task.instance_id)
+    if permit is None:
+        raise NotFound("task", task_id)
+    return task, permit
+
+
+def complete(session: Session, engine: Engine, task_id: str, data: dict[str, Any], *,
+             person: Person, expected_revision: int | None = None,
+             position: dict[str, float] | None = None) -> Permit:
+    """Complete a task as ``person``, recording the domain evidence the step produces."""
+    task, permit = get_task(session, engine, task_id)
+    if task.status == "open":
+        reason = may_complete(person, task, permit)
+        if reason:
+            raise NotAllowed(reason)
+    now = clock.now()
+    engine.complete_task(session, task_id, data, actor=person.username,
+                         expected_revision=expected_revision)
+    if task.bpmn_id.startswith("approve"):
+        session.add(PermitApproval(
+            permit_id=permit.id, step=task.bpmn_id, role=task.lane,
+            decision=data.get("decision", ""), person_id=person.id, comment=data.get("comment"),
+            lat=(position or {}).get("lat"), lon=(position or {}).get("lon"), decided_at=now))
+    elif task.bpmn_id == "watcher_sign_in":
+        session.add(SignIn(permit_id=permit.id, person_id=person.id, method="confirmation",
+                           accepted=bool(data.get("present")), comment=data.get("comment"),
+                           lat=(position or {}).get("lat"), lon=(position or {}).get("lon"),
+                           signed_at=now))
+    permit.updated_at = now
+    session.flush()
+    return permit

@@ -1,0 +1,49 @@
+"""Settings from the environment (design §1); tests pass a dict instead."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'permitflow.sqlite'}"
+    # Plain postgres URLs mean psycopg 3 here.
+    for plain in ("postgres://", "postgresql://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain):]
+    return url
+
+
+def secret_key(instance_path: str) -> str:
+    """PERMITFLOW_SECRET_KEY, or one generated once and kept in the instance folder."""
+    key = os.environ.get("PERMITFLOW_SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def from_env(instance_path: str) -> dict[str, Any]:
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SECRET_KEY": secret_key(instance_path),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "TICK_SECONDS": float(os.environ.get("PERMITFLOW_TICK_SECONDS", "5")),
+        "PLANT_TIMEZONE": os.environ.get("PERMITFLOW_TIMEZONE", "Asia/Shanghai"),
+        "UPLOAD_FOLDER": os.environ.get("PERMITFLOW_UPLOADS",
+                                        str(Path(instance_path) / "uploads")),
+        "TOKEN_HOURS": float(os.environ.get("PERMITFLOW_TOKEN_HOURS", "12")),
+        "BPMN_FOLDER": os.environ.get("PERMITFLOW_BPMN",
+                                      str(Path(__file__).resolve().parent.parent / "bpmn")),
+    }
