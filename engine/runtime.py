@@ -217,7 +217,8 @@ class Engine:
     def _next_timer(wf: BpmnWorkflow) -> datetime | None:
         due: list[datetime] = []
         for event in wf.waiting_events():
-            if "Timer" in event.event_type and isinstance(event.value, str):
+            # TimeDate/Duration/CycleTimer definitions report their due time as ISO text
+            if "Time" in event.event_type and isinstance(event.value, str):
                 try:
                     when = datetime.fromisoformat(event.value)
                 except ValueError:

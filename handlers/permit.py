@@ -25,16 +25,16 @@ def assess(ctx: ServiceContext, permit_id: int) -> dict[str, Any]:
     return facts
 
 
-def set_grade(ctx: ServiceContext, permit_id: int, grade: str, risk: str | None = None
-              ) -> dict[str, Any]:
+def set_grade(ctx: ServiceContext, permit_id: int, permit_grade: str, risk: str,
+              approvals: int) -> dict[str, Any]:
+    """Record what the grading and routing tables decided, with the rule version."""
     permit = permits.get(ctx.session, permit_id)
-    permit.grade = grade
-    if risk is not None:
-        permit.risk = risk
+    permit.grade, permit.risk = permit_grade, risk
     permits.set_status(permit, "approving")
-    hours = hot_work.validity(grade).total_seconds() / 3600 if permit.type == "hot_work" \
-        else None
-    return {"grade": grade, "valid_hours": hours}
+    hours = (hot_work.validity(permit_grade).total_seconds() / 3600
+             if permit.type == "hot_work" else None)
+    return {"grade": permit_grade, "risk": risk, "approvals": approvals,
+            "valid_hours": hours, "rule_version": ctx.process_version}
 
 
 def activate(ctx: ServiceContext, permit_id: int) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine import Engine, HumanTask, clock
 
-from . import permits
+from . import checklists, permits
 from .errors import NotAllowed, NotFound
 from .models import Permit, PermitApproval, PermitWorker, Person, SignIn
 
@@ -77,6 +77,9 @@ def complete(session: Session, engine: Engine, task_id: str, data: dict[str, Any
         if reason:
             raise NotAllowed(reason)
     now = clock.now()
+    if task.status == "open" and task.bpmn_id in checklists.STEP_CHECKS:
+        engine.validate_task_data(task, data)  # shape first, then the domain rule
+        checklists.STEP_CHECKS[task.bpmn_id](permit, data)
     engine.complete_task(session, task_id, data, actor=person.username,
                          expected_revision=expected_revision)
     if task.bpmn_id.startswith("approve"):
@@ -84,6 +87,13 @@ def complete(session: Session, engine: Engine, task_id: str, data: dict[str, Any
             permit_id=permit.id, step=task.bpmn_id, role=task.lane,
             decision=data.get("decision", ""), person_id=person.id, comment=data.get("comment"),
             lat=(position or {}).get("lat"), lon=(position or {}).get("lon"), decided_at=now))
+        session.flush()
+        still_open = session.execute(select(HumanTask.id).where(
+            HumanTask.instance_id == task.instance_id, HumanTask.status == "open",
+            HumanTask.bpmn_id.like("approve%"))).first()
+        if data.get("decision") == "approve" and still_open is None \
+                and permit.status == "approving":
+            permits.set_status(permit, "approved")
     elif task.bpmn_id == "watcher_sign_in":
         session.add(SignIn(permit_id=permit.id, person_id=person.id, method="confirmation",
                            accepted=bool(data.get("present")), comment=data.get("comment"),

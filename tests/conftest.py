@@ -49,3 +49,49 @@ def frozen_clock():
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return Path(__file__).parent
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory):
+    from web import create_app
+
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret",
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "REDIS_NAMESPACE": "permitflow-test",
+        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+        "WTF_CSRF_ENABLED": False,
+    })
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def plant(app, frozen_clock):
+    """A fresh demo plant (sites, areas, people, certificates) and hot_work deployed."""
+    from engine.deploy import collect_related
+    from processes import demo
+    from web import get_engine
+
+    with app.app_context():
+        db.session.remove()
+        clean_tables()
+        demo.seed(db.session, password_hash=_fast_hash, password="demo")
+        bpmn = Path(app.config["BPMN_FOLDER"]) / "hot_work.bpmn"
+        get_engine().deploy(db.session, collect_related(bpmn), actor="test")
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+
+
+def _fast_hash(password: str) -> str:
+    from werkzeug.security import generate_password_hash
+
+    # Cheap hashing keeps the suite fast; production uses the default scrypt cost.
+    return generate_password_hash(password, method="pbkdf2:sha256:1000")

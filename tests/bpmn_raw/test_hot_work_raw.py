@@ -69,7 +69,11 @@ GAS_PARAMS = {
 SERVICE_TASKS = {  # id: (operator, resultVariable, {param: expression})
     "check_credentials": ("credentials.check", "credentials", {"permit_id": "permit_id"}),
     "assess": ("permit.assess", "facts", {"permit_id": "permit_id"}),
-    "record_grade": ("permit.set_grade", "grading", {"permit_id": "permit_id", "grade": "grade"}),
+    "record_grade": (
+        "permit.set_grade",
+        "grading",
+        {"permit_id": "permit_id", "permit_grade": "grade", "risk": "risk", "approvals": "approvals"},
+    ),
     "validate_gas": ("gas.validate", "gas_check", GAS_PARAMS),
     "auto_approve": (
         "routing.auto_approve",
@@ -344,7 +348,9 @@ def test_low_risk_is_auto_approved_and_completes(specs):
     data = ready(wf)["safety_measures"].data
     assert (data["grade"], data["risk"], data["approvals"]) == ("grade2", "low", 0)
     assert data["facts"] == LOW_RISK_FACTS
-    assert engine.params("permit.set_grade") == [{"permit_id": PERMIT_ID, "grade": "grade2"}]
+    assert engine.params("permit.set_grade") == [
+        {"permit_id": PERMIT_ID, "permit_grade": "grade2", "risk": "low", "approvals": 0}
+    ]
 
     prepare(wf)
     assert engine.params("gas.validate") == [{"permit_id": PERMIT_ID, **GAS}]
@@ -400,7 +406,8 @@ def test_approval_chain_by_grade(specs, facts, grade, chain):
     engine = StubEngine(stub_results(facts))
     wf = start(specs, engine)
     assert ready(wf)["safety_measures"].data["grade"] == grade
-    assert engine.params("permit.set_grade") == [{"permit_id": PERMIT_ID, "grade": grade}]
+    [params] = engine.params("permit.set_grade")
+    assert (params["permit_id"], params["permit_grade"]) == (PERMIT_ID, grade)
     prepare(wf)
 
     for task_id in chain:
@@ -505,7 +512,9 @@ def test_grading_and_routing(specs, facts, grade, risk, approvals):
     wf = start(specs, engine)
     data = ready(wf)["safety_measures"].data
     assert (data["grade"], data["risk"], data["approvals"]) == (grade, risk, approvals)
-    assert engine.params("permit.set_grade") == [{"permit_id": PERMIT_ID, "grade": grade}]
+    assert engine.params("permit.set_grade") == [
+        {"permit_id": PERMIT_ID, "permit_grade": grade, "risk": risk, "approvals": approvals}
+    ]
     assert data["grading"] == {"ok": True}
 
 

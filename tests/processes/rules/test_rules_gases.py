@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 
 import pytest
@@ -226,3 +227,9 @@ def test_ppm_and_mg_m3_agree(key: str) -> None:
     assert gases.to_percent_vol(key, mg_m3, "mg/m3") == pytest.approx(
         gases.to_percent_vol(key, ppm, "ppm")
     )
+
+
+def test_a_name_used_by_two_gases_is_a_data_error() -> None:
+    clash = dataclasses.replace(gases.GASES["h2"], aliases=("Methane",))
+    with pytest.raises(RuntimeError, match="Methane"):
+        gases._index([gases.GASES["ch4"], clash])
