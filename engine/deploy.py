@@ -223,8 +223,8 @@ def _complete_from_previous(session: Session, sources: list[SourceFile]) -> list
             for f in latest.files:
                 if f["name"] in names:
                     continue
-                if f["kind"] == "form" and f["name"] in wanted or f["kind"] == "dmn" and any(
-                        f'id="{d}"' in f["content"] for d in decisions):
+                if (f["kind"] == "form" and f["name"] in wanted) or (f["kind"] == "dmn" and any(
+                        f'id="{d}"' in f["content"] for d in decisions)):
                     sources.append(SourceFile(f["name"], f["content"], f["kind"]))
                     names.add(f["name"])
     return sorted(names)

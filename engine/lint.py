@@ -156,36 +156,47 @@ def check_approval_chains(tree: SourceTree) -> Iterable[Problem]:
         outgoing: dict[str, list[str]] = {}
         for flow in process.iter(f"{{{BPMN}}}sequenceFlow"):
             outgoing.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
-        passthrough = {"exclusiveGateway", "parallelGateway", "inclusiveGateway",
-                       "eventBasedGateway", "intermediateThrowEvent"}
-        reported: set[str] = set()
-        visited: set[tuple[str, int]] = set()
-
-        def walk(node_id: str, run: int) -> Iterable[Problem]:
-            # The outcome depends only on (node, run so far): visiting each pair once keeps
-            # the walk linear and ends loops.
-            node = nodes.get(node_id)
-            if node is None or (node_id, run) in visited:
-                return
-            visited.add((node_id, run))
-            local = etree.QName(node).localname
-            if local == "userTask" and _is_approval(node):
-                run = min(run + 1, MAX_APPROVALS_IN_A_ROW + 1)
-                if run > MAX_APPROVALS_IN_A_ROW and node_id not in reported:
-                    reported.add(node_id)
-                    yield _locate(tree.name, node,
-                                  f"{run} approval steps in a row (at most "
-                                  f"{MAX_APPROVALS_IN_A_ROW})",
-                                  "route routine work to automatic approval; escalate only "
-                                  "high risk")
-            elif local not in passthrough:
-                run = 0
-            for nxt in outgoing.get(node_id, []):
-                yield from walk(nxt, run)
-
+        walker = _ApprovalWalk(tree.name, nodes, outgoing)
         starts = [n for n in nodes.values() if etree.QName(n).localname == "startEvent"]
         for start in starts:
-            yield from walk(start.get("id"), 0)
+            yield from walker.walk(start.get("id"), 0)
+
+
+_PASSTHROUGH = {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
+                "intermediateThrowEvent"}
+
+
+class _ApprovalWalk:
+    """Depth-first walk counting approval tasks in a row.
+
+    The outcome depends only on (node, run so far): visiting each pair once keeps the walk
+    linear in the diagram's size and ends loops.
+    """
+
+    def __init__(self, file: str, nodes: dict[str, Any], outgoing: dict[str, list[str]]):
+        self.file, self.nodes, self.outgoing = file, nodes, outgoing
+        self.reported: set[str] = set()
+        self.visited: set[tuple[str, int]] = set()
+
+    def walk(self, node_id: str, run: int) -> Iterable[Problem]:
+        node = self.nodes.get(node_id)
+        if node is None or (node_id, run) in self.visited:
+            return
+        self.visited.add((node_id, run))
+        local = etree.QName(node).localname
+        if local == "userTask" and _is_approval(node):
+            run = min(run + 1, MAX_APPROVALS_IN_A_ROW + 1)
+            if run > MAX_APPROVALS_IN_A_ROW and node_id not in self.reported:
+                self.reported.add(node_id)
+                yield _locate(self.file, node,
+                              f"{run} approval steps in a row (at most "
+                              f"{MAX_APPROVALS_IN_A_ROW})",
+                              "route routine work to automatic approval; escalate only "
+                              "high risk")
+        elif local not in _PASSTHROUGH:
+            run = 0
+        for nxt in self.outgoing.get(node_id, []):
+            yield from self.walk(nxt, run)
 
 
 def check_lanes(tree: SourceTree) -> Iterable[Problem]:

@@ -165,9 +165,9 @@ class Engine:
                               operator=getattr(spec, "operation_name", "") or "",
                               errors=exc.errors, code=exc.code, details=exc.details) from None
         except Exception as exc:  # a failing handler or expression: an incident, not a 500
-            if isinstance(exc, EngineError) and not isinstance(exc, WorkflowException):
-                if not wf.get_tasks(state=TaskState.ERROR):
-                    raise
+            if (isinstance(exc, EngineError) and not isinstance(exc, WorkflowException)
+                    and not wf.get_tasks(state=TaskState.ERROR)):
+                raise
             self._record_incident(session, row, wf, step, exc)
         self._save(session, row, wf, step)
 

@@ -11,6 +11,7 @@ from flask import Flask, jsonify, render_template, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from engine import DefinitionNotFound as EngineDefinitionNotFound
 from engine import (
     DeployError,
     EngineError,
@@ -22,7 +23,6 @@ from engine import (
     TaskNotFound,
     TaskNotReady,
 )
-from engine import DefinitionNotFound as EngineDefinitionNotFound
 from processes.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 
 from .auth import Unauthorized

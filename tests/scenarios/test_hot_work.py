@@ -137,7 +137,7 @@ def test_rejection_ends_the_permit(users, plant, frozen_clock):
 
 
 def test_applicant_cannot_approve_and_strangers_cannot_complete(users, plant, frozen_clock):
-    r, start = apply(users, plant, frozen_clock, area="PR-1")
+    r, _start = apply(users, plant, frozen_clock, area="PR-1")
     permit_id = r.json["id"]
     task = users["applicant"].task_for(permit_id, "safety_measures")
     stranger = users["watcher"].post(f"/tasks/{task['id']}/complete",
