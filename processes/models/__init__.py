@@ -7,6 +7,7 @@ from .permit import Permit, PermitCounter, PermitWorker
 from .plant import Area, Site
 
 __all__ = [
-    "Area", "Certificate", "CertificateType", "GasReading", "Notification", "Organization", "Permit",
+    "Area", "Certificate", "CertificateType", "GasReading", "Notification", "Organization",
+    "Permit",
     "PermitApproval", "PermitCounter", "PermitWorker", "Person", "SignIn", "Site", "Upload",
 ]

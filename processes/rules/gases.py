@@ -197,9 +197,9 @@ def to_percent_vol(gas: str | Gas, value: float, unit: str, *, field: str = "val
     found = resolve_gas(gas)
     number = check_value(value, field)
     percent = number * _percent_vol_per_unit(found, unit)
-    if percent > 100.0:
+    if percent > 100.0 * (1 + 1e-12):  # allow float rounding of a true 100 %
         raise InvalidValueError(field, value, f"{percent:g} %VOL is more than 100 %")
-    return percent
+    return min(percent, 100.0)
 
 
 def from_percent_vol(gas: str | Gas, percent_vol: float, unit: str) -> float:
