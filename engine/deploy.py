@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -104,12 +105,23 @@ def _schema_problems(source: SourceFile, root: Any) -> list[Problem]:
     return problems
 
 
+#: clearer advice for the parser's most common complaints
+_HINTS = {
+    "Multiple outgoing flows": "add an exclusive or parallel gateway after the task",
+    "Exactly one start event": "give the subprocess exactly one start event",
+    "Data Store": "data stores are not executed here; remove it or model the data as "
+                  "task data",
+}
+
+
 def _spiff_problem(file: str, exc: Exception) -> Problem:
     if isinstance(exc, ValidationException):
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        hint = next((h for k, h in _HINTS.items() if message.startswith(k)),
+                    "the engine cannot execute this element as modelled")
         return Problem(file=exc.file_name or file, line=exc.line_number or None,
                        element_id=exc.id or None, element_name=exc.name or None,
-                       message=str(exc).split("\n")[0] or type(exc).__name__,
-                       hint="the engine cannot execute this element as modelled")
+                       message=message, hint=hint)
     return Problem(file=file, message=f"{type(exc).__name__}: {exc}".split("\n")[0],
                    hint="the engine cannot execute this diagram as modelled")
 
@@ -171,6 +183,7 @@ def build(sources: list[SourceFile], has_operator: Callable[[str], bool]
             problems.extend(lint.check_lanes(tree))
         problems.extend(lint.check_scripts(tree))
 
+    _fill_locations(problems, trees)
     parsed: dict[str, ParsedDefinition] = {}
     main_files: dict[str, str] = {}
     if any(p.severity == "error" for p in problems):
@@ -184,7 +197,37 @@ def build(sources: list[SourceFile], has_operator: Callable[[str], bool]
             continue
         parsed[key] = ParsedDefinition(key, spec, subs, forms)
         main_files[key] = parser.process_parsers[key].filename
+    _fill_locations(problems, trees)
     return parsed, main_files, problems
+
+
+def _fill_locations(problems: list[Problem], trees: list[lint.SourceTree]) -> None:
+    """Complete each problem's line or element from the source, whichever the parser omitted."""
+    by_file = {t.name: t.root for t in trees}
+    for problem in problems:
+        root = by_file.get(problem.file)
+        if root is None:
+            continue
+        if problem.element_id and problem.line is None:
+            found = root.xpath("//*[@id=$id]", id=problem.element_id)
+            if found:
+                problem.line = found[0].sourceline
+                problem.element_name = problem.element_name or found[0].get("name")
+        elif problem.line is None and not problem.element_id:
+            # Some parser messages name the element only by its name ("… with name X …").
+            match = re.search(r"with name (.+?)(?: has|\.?$)", problem.message)
+            found = root.xpath("//*[@id and normalize-space(@name)=$n]",
+                                n=" ".join(match.group(1).split())) \
+                if match else []
+            if found:
+                problem.line, problem.element_id = found[0].sourceline, found[0].get("id")
+                problem.element_name = found[0].get("name")
+        elif problem.line and not problem.element_id:
+            for node in root.iter():
+                if isinstance(node.tag, str) and node.sourceline == problem.line \
+                        and node.get("id"):
+                    problem.element_id, problem.element_name = node.get("id"), node.get("name")
+                    break
 
 
 def content_hash(sources: list[SourceFile]) -> str:

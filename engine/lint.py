@@ -41,8 +41,11 @@ class SourceTree:
 
 def _locate(file: str, node: Any, message: str, hint: str | None = None,
             severity: str = "error") -> Problem:
+    # The owning BPMN/DMN element: spiffworkflow extension elements carry ids of their own
+    # (operator and parameter names) that a designer would not look for.
     owner = node
-    while owner is not None and owner.get("id") is None:
+    while owner is not None and (owner.get("id") is None
+                                 or etree.QName(owner).namespace == SPIFF):
         owner = owner.getparent()
     return Problem(
         file=file, message=message, hint=hint, severity=severity,
