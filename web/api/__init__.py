@@ -21,4 +21,14 @@ def load(schema: Schema, data: Any = None) -> Any:
     return schema.load(data)
 
 
-from . import auth, definitions, openapi, people, permits, plant, tasks, uploads  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    auth,
+    definitions,
+    incidents,
+    openapi,
+    people,
+    permits,
+    plant,
+    tasks,
+    uploads,
+)

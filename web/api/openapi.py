@@ -46,6 +46,12 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
      schemas.CertificateSchema, schemas.CertificateSchema, "people"),
     ("post", "/uploads", "Upload a photo or clip (multipart 'file')", "multipart", None,
      "evidence"),
+    ("get", "/incidents", "Open incidents: failed service tasks (admins)", None, None,
+     "operations"),
+    ("post", "/incidents/{id}/retry", "Retry the failed step now (admins)", None, None,
+     "operations"),
+    ("post", "/incidents/{id}/cancel", "Cancel the permit of a failed step (admins)",
+     schemas.CancelRequest, None, "operations"),
 ]
 
 ERRORS = {
