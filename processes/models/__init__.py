@@ -1,6 +1,6 @@
 """Permit-domain tables. They share the engine's metadata so one transaction covers both."""
 
-from .evidence import GasReading, PermitApproval, SignIn, Upload
+from .evidence import GasReading, PermitApproval, SignIn, Upload, WorkBreak
 from .notification import Notification
 from .people import Certificate, CertificateType, Organization, Person
 from .permit import Permit, PermitCounter, PermitWorker
@@ -10,4 +10,5 @@ __all__ = [
     "Area", "Certificate", "CertificateType", "GasReading", "Notification", "Organization",
     "Permit",
     "PermitApproval", "PermitCounter", "PermitWorker", "Person", "SignIn", "Site", "Upload",
+    "WorkBreak",
 ]

@@ -88,3 +88,17 @@ class SignIn(db.Model):
     details: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     comment: Mapped[str | None] = mapped_column(Text)
     signed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WorkBreak(db.Model):
+    """An interruption of live work; resuming may need a gas re-test (GB 30871 5.3.4)."""
+
+    __tablename__ = "work_break"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    permit_id: Mapped[int] = mapped_column(ForeignKey("permit.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    started_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -31,4 +31,5 @@ from . import (  # noqa: E402,F401
     plant,
     tasks,
     uploads,
+    work,
 )

@@ -166,3 +166,23 @@ class PersonSchema(Schema):
     organization_id = fields.Integer(load_default=None)
     employee_no = fields.String(load_default=None)
     phone = fields.String(load_default=None)
+
+
+class PauseRequest(Schema):
+    reason = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class GasReadingIn(Schema):
+    gas = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    value = fields.Float(required=True, validate=validate.Range(min=0))
+    unit = fields.String(required=True, validate=validate.OneOf(["%LEL", "%VOL", "ppm",
+                                                                  "mg/m3"]))
+    sampled_at = fields.String(required=True)
+    point = fields.String(load_default="", validate=validate.Length(max=120))
+
+
+class GasRetest(Schema):
+    readings = fields.List(fields.Nested(GasReadingIn), required=True,
+                           validate=validate.Length(min=1, max=20))
+    instrument_id = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    photo = fields.String(required=True, validate=validate.Length(min=1, max=64))
