@@ -12,13 +12,16 @@ from processes import assessment, permits
 from processes.rules import hot_work
 from processes.rules.errors import RuleError
 
+from ._refusals import refusing
+
 RETEST_CYCLE = "R/PT24H"  # GB 30871 5.3.4: re-test every day before hot work
 
 
 def assess(ctx: ServiceContext, permit_id: int) -> dict[str, Any]:
     permit = permits.get(ctx.session, permit_id)
     try:
-        facts = assessment.hot_work_facts(ctx.session, permit, ctx.now)
+        with refusing():
+            facts = assessment.hot_work_facts(ctx.session, permit, ctx.now)
     except RuleError as exc:
         raise Refusal({exc.field or "planned_start": [str(exc)]}, code=exc.code) from None
     permit.upgrade_reasons = facts["upgrade_reasons"]

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .errors import ValidationFailed
 from .models import Permit, PermitWorker, Site
 from .rules import hot_work
 
@@ -35,8 +36,16 @@ def crew_incidents(session: Session, permit: Permit, now: datetime) -> int:
 
 
 def hot_work_facts(session: Session, permit: Permit, now: datetime) -> dict[str, Any]:
+    """Raises ValidationFailed for outdoor work in wind of force 5+ that could wait."""
     site = session.get(Site, permit.site_code)
     fields = permit.fields or {}
+    wind = int(fields.get("wind_force") or 0)
+    if hot_work.is_outdoor_hot_work_banned(wind, bool(fields.get("outdoor"))) \
+            and not fields.get("unavoidable"):
+        raise ValidationFailed({"fields.wind_force": [
+            f"风力{wind}级：禁止露天动火；确需动火须声明不可推迟并升级管理 / wind force {wind}: "
+            "outdoor hot work is banned unless it cannot wait (GB 30871 5.2.15)"]},
+            code="wind_ban")
     reasons = hot_work.upgrade_reasons(
         permit.planned_start, permit.planned_end, outdoor=bool(fields.get("outdoor")),
         wind_force=int(fields.get("wind_force") or 0),

@@ -160,3 +160,12 @@ def test_validity_timer_expires_the_permit(users, plant, frozen_clock):
     r = users["applicant"].get(f"/permits/{permit_id}")
     assert r.json["status"] == "expired"
     assert [t["bpmn_id"] for t in r.json["open_tasks"]] == ["close"]
+
+
+def test_outdoor_hot_work_in_force_5_wind_is_banned_unless_it_cannot_wait(
+        users, plant, frozen_clock):
+    r, _ = apply(users, plant, frozen_clock, outdoor=True, wind_force=5)
+    assert r.status == 422 and "fields.wind_force" in r.json["errors"]["fields"]
+    r, _ = apply(users, plant, frozen_clock, outdoor=True, wind_force=5, unavoidable=True)
+    assert r.status == 201
+    assert r.json["grade"] == "grade1" and r.json["upgrade_reasons"] == ["wind_force_5"]

@@ -37,6 +37,8 @@ class HotWorkFields(Schema):
     outdoor = fields.Boolean(load_default=True, metadata={"description": "露天作业"})
     wind_force = fields.Integer(load_default=0, validate=validate.Range(min=0, max=17),
                                 metadata={"description": "风力(级)"})
+    unavoidable = fields.Boolean(load_default=False, metadata={
+        "description": "风力≥5级仍须露天动火（不可推迟，升级管理）"})
     hazard_analysis = fields.String(load_default="", validate=validate.Length(max=2000),
                                     metadata={"description": "风险辨识结果"})
 
