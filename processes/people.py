@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 
-from . import catalog, certificates, geo
+from . import auditing, catalog, certificates, geo
 from .errors import NotAllowed, NotFound, ValidationFailed
 from .models import Area, Certificate, CertificateType, Organization, Person, Site
 
@@ -84,6 +84,9 @@ def add_person(session: Session, data: dict[str, Any], *, actor: Person,
                     password_hash=password_hash, created_at=clock.now())
     session.add(person)
     session.flush()
+    auditing.record(session, "person.added", by=actor, data={
+        "person_id": person.id, "name": person.name, "roles": person.roles,
+        "organization_id": org_id, "site": person.site_code})
     return person
 
 
@@ -109,6 +112,11 @@ def add_certificate(session: Session, person: Person, data: dict[str, Any], *,
     cert.voided = bool(data.get("voided", False))
     session.add(cert)
     session.flush()
+    auditing.record(session, "certificate.saved", by=actor, data={
+        "person_id": person.id, "certificate_id": cert.id, "type": cert.type_code,
+        "number": cert.number, "expires_on": cert.expires_on.isoformat(),
+        "review_due_on": cert.review_due_on.isoformat() if cert.review_due_on else None,
+        "voided": cert.voided})
     return cert
 
 
@@ -129,7 +137,7 @@ def certificate_view(cert: Certificate, today: date) -> dict[str, Any]:
             "status": st.colour, "status_reason": st.reason}
 
 
-def add_area(session: Session, data: dict[str, Any]) -> Area:
+def add_area(session: Session, data: dict[str, Any], *, actor: Person | None = None) -> Area:
     errors: dict[str, list[str]] = {}
     if session.get(Site, data["site_code"]) is None:
         errors["site"] = [f"unknown site {data['site_code']!r}"]
@@ -148,4 +156,7 @@ def add_area(session: Session, data: dict[str, Any]) -> Area:
                 is_tank_farm_dike=data.get("is_tank_farm_dike", False))
     session.add(area)
     session.flush()
+    auditing.record(session, "area.added", by=actor, data={
+        "area_id": area.id, "site": area.site_code, "code": area.code,
+        "hazard_class": area.hazard_class})
     return area

@@ -124,8 +124,14 @@ def user_add_command(name: str, roles: tuple[str, ...], password: str, site: str
 
     if db.session.execute(select(Person.id).where(Person.username == name)).first():
         raise click.ClickException(f"user {name!r} already exists")
-    db.session.add(Person(name=display_name or name, username=name, roles=list(roles),
-                          site_code=site, password_hash=hash_password(password)))
+    from processes import auditing
+
+    person = Person(name=display_name or name, username=name, roles=list(roles),
+                    site_code=site, password_hash=hash_password(password))
+    db.session.add(person)
+    db.session.flush()
+    auditing.record(db.session, "user.added", by="cli", data={
+        "person_id": person.id, "username": name, "roles": list(roles)})
     db.session.commit()
     click.echo(f"added {name} ({', '.join(roles)})")
 

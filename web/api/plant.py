@@ -33,6 +33,6 @@ def add_area() -> Any:
     assert actor is not None
     if not actor.has_role("admin", "safety_dept"):
         raise NotAllowed("only admins and the safety department define areas")
-    area = people.add_area(db.session, load(AreaSchema()))
+    area = people.add_area(db.session, load(AreaSchema()), actor=actor)
     db.session.commit()
     return jsonify(AreaSchema().dump(area)), 201
