@@ -8,20 +8,18 @@ from __future__ import annotations
 from typing import Any
 
 from engine import Refusal, ServiceContext
-from processes import assessment, permits
-from processes.rules import hot_work
+from processes import permits
 from processes.rules.errors import RuleError
+from processes.types import rules_for
 
 from ._refusals import refusing
-
-RETEST_CYCLE = "R/PT24H"  # GB 30871 5.3.4: re-test every day before hot work
 
 
 def assess(ctx: ServiceContext, permit_id: int) -> dict[str, Any]:
     permit = permits.get(ctx.session, permit_id)
     try:
         with refusing():
-            facts = assessment.hot_work_facts(ctx.session, permit, ctx.now)
+            facts = rules_for(permit.type).facts(ctx.session, permit, ctx.now)
     except RuleError as exc:
         raise Refusal({exc.field or "planned_start": [str(exc)]}, code=exc.code) from None
     permit.upgrade_reasons = facts["upgrade_reasons"]
@@ -34,8 +32,8 @@ def set_grade(ctx: ServiceContext, permit_id: int, permit_grade: str, risk: str,
     permit = permits.get(ctx.session, permit_id)
     permit.grade, permit.risk = permit_grade, risk
     permits.set_status(permit, "approving")
-    hours = (hot_work.validity(permit_grade).total_seconds() / 3600
-             if permit.type == "hot_work" else None)
+    limit = rules_for(permit.type).validity(permit)
+    hours = limit.total_seconds() / 3600 if limit is not None else None
     return {"grade": permit_grade, "risk": risk, "approvals": approvals,
             "valid_hours": hours, "rule_version": ctx.process_version}
 
@@ -43,17 +41,15 @@ def set_grade(ctx: ServiceContext, permit_id: int, permit_grade: str, risk: str,
 def activate(ctx: ServiceContext, permit_id: int) -> dict[str, Any]:
     permit = permits.get(ctx.session, permit_id)
     permit.activated_at = ctx.now
-    end = max(permit.planned_end, ctx.now)
-    if permit.type == "hot_work" and permit.grade:
-        permit.valid_until = hot_work.valid_until(permit.grade, ctx.now, end)
-    else:
-        permit.valid_until = end
+    rules = rules_for(permit.type)
+    permit.valid_until = rules.valid_until(permit, ctx.now)
     permits.set_status(permit, "active")
     ctx.enqueue("notify.send", {
         "kind": "permit.active", "role": "team_leader", "site_code": permit.site_code,
         "permit_id": permit.id, "title": f"作业许可已生效 / Permit live: {permit.number}",
         "body": f"valid until {permit.valid_until.isoformat()}"})
-    return {"valid_until": permit.valid_until.isoformat(), "retest_cycle": RETEST_CYCLE}
+    return {"valid_until": permit.valid_until.isoformat(),
+            "retest_cycle": rules.retest_cycle(permit)}
 
 
 def expire(ctx: ServiceContext, permit_id: int) -> dict[str, Any]:

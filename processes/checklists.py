@@ -9,18 +9,16 @@ from typing import Any
 
 from .errors import ValidationFailed
 from .models import Permit
-from .rules import hot_work
-
-#: permit type → the rule module's checklist (more types join with their processes)
-CHECKLISTS = {"hot_work": hot_work}
+from .types import rules_for
 
 
 def validate(permit: Permit, items: dict[str, Any]) -> None:
-    rules = CHECKLISTS.get(permit.type)
+    type_rules = rules_for(permit.type)
+    rules = type_rules.checklist
     if rules is None:
         return
     errors: dict[str, list[str]] = {}
-    grade = permit.grade or hot_work.GRADE2
+    grade = permit.grade or type_rules.default_grade()
     for key, item in rules.CHECKLIST.items():
         answer = items.get(key)
         if answer is None:

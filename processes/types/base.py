@@ -1,0 +1,53 @@
+"""What every permit type shares, and the defaults a type may override."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..assessment import crew_incidents
+from ..models import Permit
+
+SETTINGS = Path(__file__).resolve().parent.parent / "data" / "plant_settings.json"
+
+
+@cache
+def plant_settings() -> dict[str, Any]:
+    """Limits the standard leaves to the plant (validity where GB 30871 names none, …)."""
+    return json.loads(SETTINGS.read_text(encoding="utf-8"))
+
+
+class PermitTypeRules:
+    key = ""
+    #: a module with CHECKLIST (key → item with is_na_allowed(grade), label_zh) or None
+    checklist: Any = None
+
+    def facts(self, session: Session, permit: Permit, now: datetime) -> dict[str, Any]:
+        """Facts for the grading/routing tables; raise ValidationFailed to refuse."""
+        return {"hazard_class": permit.area.hazard_class,
+                "crew_incidents": crew_incidents(session, permit, now),
+                "upgrade": False, "upgrade_reasons": []}
+
+    def validity(self, permit: Permit) -> timedelta | None:
+        """The longest a permit of this type may stay live; None when unlimited."""
+        hours = plant_settings()["validity_hours"].get(self.key)
+        return timedelta(hours=hours) if hours else None
+
+    def valid_until(self, permit: Permit, activated_at: datetime) -> datetime:
+        """Activation plus the validity, but never after the planned end the approvers
+        signed for (GB 30871 4.16: a longer job needs a new permit)."""
+        limit = self.validity(permit)
+        end = permit.planned_end
+        return min(end, activated_at + limit) if limit is not None else end
+
+    def retest_cycle(self, permit: Permit) -> str:
+        """ISO 8601 repeating interval for the re-test timer of a live permit."""
+        return "R/PT24H"
+
+    def default_grade(self) -> str | None:
+        return None
