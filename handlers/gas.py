@@ -6,13 +6,15 @@ from typing import Any
 
 from engine import ServiceContext
 from processes import gas, permits
+from processes.types import rules_for
 
 from ._refusals import refusing
 
 
 def validate(ctx: ServiceContext, permit_id: int, readings: list[dict[str, Any]],
-             instrument_id: str, photo: str, oxygen_enriched: bool = False) -> dict[str, Any]:
+             instrument_id: str, photo: str) -> dict[str, Any]:
     permit = permits.get(ctx.session, permit_id)
+    oxygen_enriched = bool(rules_for(permit.type).gas_context(permit).get("oxygen_enriched"))
     with refusing():
         verdict = gas.record_test(ctx.session, permit, step=_step_of(ctx), readings=readings,
                                   instrument_id=instrument_id, photo=photo,

@@ -40,8 +40,10 @@ def set_grade(ctx: ServiceContext, permit_id: int, permit_grade: str, risk: str,
 
 def activate(ctx: ServiceContext, permit_id: int) -> dict[str, Any]:
     permit = permits.get(ctx.session, permit_id)
-    permit.activated_at = ctx.now
     rules = rules_for(permit.type)
+    with refusing():
+        rules.check_activation(ctx.session, permit, ctx.now)
+    permit.activated_at = ctx.now
     permit.valid_until = rules.valid_until(permit, ctx.now)
     permits.set_status(permit, "active")
     ctx.enqueue("notify.send", {

@@ -51,3 +51,11 @@ class PermitTypeRules:
 
     def default_grade(self) -> str | None:
         return None
+
+    def check_activation(self, session: Session, permit: Permit, now: datetime) -> None:
+        """Raise ValidationFailed when work may not start yet (e.g. a related permit that
+        must be live first, GB 30871 4.6). Runs in the step that would make it live."""
+
+    def gas_context(self, permit: Permit) -> dict[str, Any]:
+        """Extra context for judging this type's gas readings (e.g. oxygen_enriched)."""
+        return {}
