@@ -62,7 +62,7 @@ HANDLED = (ValidationError, ValidationFailed, FormValidationError, StepRefused, 
            IncidentNotFound, EngineDefinitionNotFound, StaleInstance, TaskNotReady, Conflict)
 
 
-def _audit_refusal(exc: StepRefused) -> None:
+def audit_refusal(exc: StepRefused) -> None:
     """A refused step changes nothing, but the refusal itself is evidence: keep it."""
     from engine import audit, clock, db
 
@@ -87,7 +87,7 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         status, body = to_response(exc)
         if isinstance(exc, StepRefused):
-            _audit_refusal(exc)
+            audit_refusal(exc)
         if wants_json():
             return jsonify(errors=body), status
         return render_template("error.html", status=status, errors=body), status
