@@ -146,14 +146,15 @@ class Engine:
             spec = task.task_spec
             if hasattr(spec, "operation_name"):
                 step.audit("service.completed", {
-                    "task": spec.bpmn_id, "operator": spec.operation_name,
+                    "task": spec.bpmn_id, "name": spec.bpmn_name,
+                    "operator": spec.operation_name,
                     "result": task.data.get(spec.result_variable)})
             elif hasattr(spec, "decision_table"):
                 outputs = {o.name: task.data.get(o.name)
                            for o in getattr(spec.decision_table, "outputs", [])}
+                decision = getattr(spec.decision_table, "decision_table_id", None)
                 step.audit("decision.evaluated", {
-                    "task": spec.bpmn_id, "decision": spec.decision_table.decision_table_id
-                    if hasattr(spec.decision_table, "decision_table_id") else None,
+                    "task": spec.bpmn_id, "name": spec.bpmn_name, "decision": decision,
                     "outputs": outputs})
 
         try:
@@ -163,7 +164,8 @@ class Engine:
             spec = failed[0].task_spec if failed else None
             raise StepRefused(bpmn_id=getattr(spec, "bpmn_id", "") or "",
                               operator=getattr(spec, "operation_name", "") or "",
-                              errors=exc.errors, code=exc.code, details=exc.details) from None
+                              errors=exc.errors, code=exc.code, details=exc.details,
+                              instance_id=row.id) from None
         except Exception as exc:  # a failing handler or expression: an incident, not a 500
             if (isinstance(exc, EngineError) and not isinstance(exc, WorkflowException)
                     and not wf.get_tasks(state=TaskState.ERROR)):
@@ -328,7 +330,7 @@ class Engine:
             task.data.update(data)
             task.run()
             ht.status, ht.completed_by, ht.completed_at, ht.data = "completed", actor, now, data
-            step.audit("task.completed", {"task": ht.bpmn_id, "task_id": ht.id,
+            step.audit("task.completed", {"task": ht.bpmn_id, "name": ht.name, "task_id": ht.id,
                                           "lane": ht.lane, "data": data})
             self._advance(session, row, wf, step)
         return row

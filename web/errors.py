@@ -69,8 +69,13 @@ def audit_refusal(exc: StepRefused) -> None:
     from .auth import current_person
 
     person = current_person()
+    from engine import ProcessInstance
+
+    # A refused start leaves no instance behind; a refused later step keeps its timeline.
+    instance_id = exc.instance_id if exc.instance_id is not None and db.session.get(
+        ProcessInstance, exc.instance_id) is not None else None
     audit.append(db.session, action="step.refused", at=clock.now(),
-                 actor=person.username if person else None,
+                 actor=person.username if person else None, instance_id=instance_id,
                  data={"step": exc.bpmn_id, "operator": exc.operator, "code": exc.code,
                        "errors": exc.errors, "path": request.path})
     db.session.commit()

@@ -10,7 +10,7 @@ from flask_login import login_required
 from marshmallow import ValidationError
 
 from engine import db
-from processes import cancellation, catalog, compliance, history, ledger, permits, roster, tasks
+from processes import catalog, compliance, history, ledger, permits, roster, tasks
 from processes.errors import Conflict, NotAllowed, ValidationFailed
 from processes.models import Permit
 from processes.models.permit import STATUSES
@@ -69,7 +69,7 @@ def _render_detail(permit: Permit, *, cancel_errors: dict[str, list[str]] | None
         process={"key": instance.process_key, "version": instance.definition.version,
                  "revision": instance.revision, "has_incident": instance.has_incident}
         if instance else None,
-        can_cancel=cancellation.can_cancel(person, permit), cancel_errors=cancel_errors or {},
+        can_cancel=permits.can_cancel(person, permit), cancel_errors=cancel_errors or {},
         reason=reason, rule_text=timeline.rule_text), status
 
 
