@@ -53,8 +53,8 @@ def record_test(session: Session, permit: Permit, *, step: str, readings: list[d
         if key not in measured:
             gas = resolve_gas(key)
             errors.setdefault("readings", []).append(
-                f"缺少{gas.name_zh}（{gas.formula or key}）的检测结果，申请中已列明 / no reading of "
-                f"{gas.name_en}, named on the application")
+                f"缺少{gas.name_zh}（{gas.formula or key}）的检测结果，申请中已列明 / "
+                f"no reading of {gas.name_en}, named on the application")
     if errors:
         raise ValidationFailed(errors, code="gas_test_failed",
                                details=[r.to_dict() for r in verdict.results])

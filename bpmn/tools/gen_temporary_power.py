@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from permitgen import (  # noqa: E402
+from permitgen import (
     Flow,
     Node,
     Process,

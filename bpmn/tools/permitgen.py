@@ -225,10 +225,8 @@ def build_bpmn(process: Process) -> Any:
     root = etree.Element(_q("bpmn", "definitions"), nsmap=NS, attrib={
         "id": f"Definitions_{key}", "targetNamespace": f"urn:permitflow:bpmn:{key}",
         "exporter": "permitflow bpmn/tools/permitgen.py", "exporterVersion": "1"})
-    for name, variable in process.messages.items():
-        message = _sub(root, "bpmn", "message", id=f"msg_{name}", name=name)
-        ext = _sub(message, "bpmn", "extensionElements")
-        _sub(ext, "spiffworkflow", "messageVariable", variable)
+    for name in process.messages:
+        _sub(root, "bpmn", "message", id=f"msg_{name}", name=name)
     collab = _sub(root, "bpmn", "collaboration", id=f"collab_{key}", name=process.title)
     _sub(collab, "bpmn", "participant", id=f"participant_{key}", name=f"{process.title}许可证",
          processRef=key)
@@ -288,8 +286,10 @@ def build_bpmn(process: Process) -> Any:
             ted = _sub(el, "bpmn", "timerEventDefinition", id=f"{node.id}_timer")
             _sub(ted, "bpmn", timer_kind, expr).set(_q("xsi", "type"), "bpmn:tFormalExpression")
         elif node.message:
-            _sub(el, "bpmn", "messageEventDefinition", id=f"{node.id}_message",
-                 messageRef=f"msg_{node.message}")
+            med = _sub(el, "bpmn", "messageEventDefinition", id=f"{node.id}_message",
+                       messageRef=f"msg_{node.message}")
+            _sub(_sub(med, "bpmn", "extensionElements"), "spiffworkflow", "messageVariable",
+                 process.messages[node.message])
     for flow in process.flows:
         attrs = {"id": flow.flow_id(), "sourceRef": flow.source, "targetRef": flow.target}
         if flow.name:

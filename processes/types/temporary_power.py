@@ -53,9 +53,9 @@ class TemporaryPower(PermitTypeRules):
         days = int(fields.get("days") or 0)
         problem = rules.duration_problem(days, fields.get("exceptional_reason"))
         if problem == "needs_reason":
-            err("exceptional_reason", f"用电超过{rules.MAX_DAYS}天（最长{rules.MAX_DAYS_EXCEPTIONAL}"
-                f"天）须说明特殊原因 / more than {rules.MAX_DAYS} days needs a stated reason "
-                f"(GB 30871 10.8)")
+            err("exceptional_reason", f"用电超过{rules.MAX_DAYS}天（最长"
+                f"{rules.MAX_DAYS_EXCEPTIONAL}天）须说明特殊原因 / more than {rules.MAX_DAYS} "
+                f"days needs a stated reason (GB 30871 10.8)")
         elif problem == "too_long":
             err("days", f"临时用电不得超过{rules.MAX_DAYS_EXCEPTIONAL}天 / at most "
                 f"{rules.MAX_DAYS_EXCEPTIONAL} days (GB 30871 10.8)")
