@@ -45,7 +45,7 @@ def prepare(users, plant, permit_id, skip=()):
 
 
 def live(users, plant, frozen_clock, skip=(), **kwargs):
-    r, start = apply(users, plant, frozen_clock, **kwargs)
+    r, _ = apply(users, plant, frozen_clock, **kwargs)
     assert r.status == 201, r.json
     permit = r.json
     prepare(users, plant, permit["id"], skip)
@@ -177,7 +177,7 @@ def test_entry_needs_a_fresh_test_and_monitoring_is_logged_every_two_hours(
     assert tick(plant_all).timers == 1
     detail = applicant.get(f"/permits/{permit['id']}").json
     assert "gas_retest" in open_steps(detail)
-    assert [t for t in detail["open_tasks"] if t["bpmn_id"] == "gas_retest"][0]["mandatory"]
+    assert next(t for t in detail["open_tasks"] if t["bpmn_id"] == "gas_retest")["mandatory"]
     r = enter(users, permit["id"], WORKERS[1], expect=422)
     assert r.json["errors"]["code"] == "entry_refused:monitoring_log_due"
     applicant.complete(permit["id"], "gas_retest",
