@@ -23,24 +23,37 @@ from ..rules import blind_plate as rules
 from ..rules.checklist import checklist_of
 from .base import PermitTypeRules
 
+#: a permit in these states has work under way (or not yet closed out) on its line
+WORKING = ("active", "suspended", "expired")
 
-def busy_line(session: Session, permit: Permit) -> Permit | None:
-    """Another live blinding permit on the same line at the site, or None."""
+
+def busy_line(session: Session, permit: Permit, *, activating: bool = False) -> Permit | None:
+    """Another live blinding permit on the same line at the site, or None.
+
+    At application any live permit blocks the line. At activation only one with work under
+    way, or one applied for earlier, does: two applications that slipped past each other
+    concurrently then resolve in favour of the first, instead of blocking each other.
+    """
     key = rules.line_key((permit.fields or {}).get("line_id", ""))
     rows = session.execute(select(Permit).where(
         Permit.site_code == permit.site_code, Permit.type == "blind_plate",
         Permit.status.in_(LIVE_STATUSES), Permit.id != permit.id)
         .order_by(Permit.id)).scalars()
-    return next((p for p in rows if rules.line_key((p.fields or {}).get("line_id", "")) == key),
-                None)
+    for other in rows:
+        if rules.line_key((other.fields or {}).get("line_id", "")) != key:
+            continue
+        if not activating or other.status in WORKING or other.id < permit.id:
+            return other
+    return None
 
 
 class BlindPlate(PermitTypeRules):
     key = "blind_plate"
     checklist = checklist_of("blind_plate")
 
-    def _refuse_busy_line(self, session: Session, permit: Permit) -> None:
-        other = busy_line(session, permit)
+    def _refuse_busy_line(self, session: Session, permit: Permit, *,
+                          activating: bool = False) -> None:
+        other = busy_line(session, permit, activating=activating)
         if other is None:
             return
         line = (permit.fields or {}).get("line_id", "")
@@ -66,7 +79,7 @@ class BlindPlate(PermitTypeRules):
         return facts
 
     def check_activation(self, session: Session, permit: Permit, now: datetime) -> None:
-        self._refuse_busy_line(session, permit)
+        self._refuse_busy_line(session, permit, activating=True)
 
     def checklist_conditions(self, permit: Permit) -> frozenset[str]:
         fields = permit.fields or {}

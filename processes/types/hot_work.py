@@ -59,6 +59,16 @@ class HotWork(PermitTypeRules):
             raise ValidationFailed({"related_permits": problems},
                                    code="confined_space_permit_not_live")
 
+    validity_clause = "5.1.5"
+
+    def validity_basis(self) -> dict[str, Any]:
+        hours = {key: grade.validity.total_seconds() / 3600
+                 for key, grade in rules.GRADES.items()}
+        return {"hours": None, "hours_by_grade": hours, "basis": "standard",
+                "clause": self.validity_clause,
+                "text": "GB 30871-2022 5.1.5：特级、一级动火不超过 8 小时，二级不超过 72 小时 / "
+                        "special and grade 1 at most 8 h, grade 2 at most 72 h"}
+
     def validity(self, permit: Permit) -> timedelta | None:
         return rules.validity(permit.grade or rules.GRADE2)
 

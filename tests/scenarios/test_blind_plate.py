@@ -158,3 +158,26 @@ def test_watcher_leaving_suspends_and_the_job_can_end_there(users, plant_all, fr
     assert open_steps(r.json) == ["close"]
     r = users["unit_approver"].complete(permit["id"], "close", {"accepted": True})
     assert r.json["status"] == "closed"
+
+
+def test_applications_that_slipped_past_each_other_resolve_for_the_first(
+        users, plant_all, frozen_clock):
+    from engine import db
+    from processes.models import Permit
+
+    first = apply(users, plant_all, frozen_clock).json
+    second = apply(users, plant_all, frozen_clock, line_id="P-999").json
+    with plant_all.app_context():  # as if both had been checked at the same moment
+        row = db.session.get(Permit, second["id"])
+        row.fields = {**row.fields, "line_id": "P-101-DN100"}
+        db.session.commit()
+    for permit in (second, first):
+        users["applicant"].complete(permit["id"], "safety_measures", checklist(
+            plant_all, KEY, "safety_measures", na=("acid_alkali", "burn_protection",
+                                                   "frost_protection")))
+        approve(users["unit_approver"], permit["id"], at=permit["location"])
+    r = users["watcher"].complete(second["id"], "watcher_sign_in", {"present": True},
+                                  expect=422)
+    assert first["number"] in r.json["errors"]["fields"]["fields.line_id"][0]
+    users["watcher"].complete(first["id"], "watcher_sign_in", {"present": True})
+    assert users["applicant"].get(f"/permits/{first['id']}").json["status"] == "active"
