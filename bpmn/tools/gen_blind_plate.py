@@ -16,20 +16,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from permitgen import (
+from permitforms import (
     COMMENT,
-    Flow,
-    Node,
-    Process,
     approval_form,
     checklist_form,
     close_form,
     obj,
-    svc,
     watcher_return_form,
     watcher_sign_in_form,
-    write,
 )
+from permitgen import Flow, Node, Process, svc, write
 
 KEY = "blind_plate"
 PID = {"permit_id": "permit_id"}

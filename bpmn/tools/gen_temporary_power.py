@@ -16,20 +16,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from permitgen import (
-    Flow,
-    Node,
-    Process,
+from permitforms import (
     approval_form,
     checklist_form,
     close_form,
     confirm_form,
     gas_form,
-    svc,
     watcher_return_form,
     watcher_sign_in_form,
-    write,
 )
+from permitgen import Flow, Node, Process, svc, write
 
 KEY = "temporary_power"
 PID = {"permit_id": "permit_id"}

@@ -281,6 +281,7 @@ def test_lapsed_validity_expires_the_permit_and_the_watcher_still_counts_out(
 def test_watcher_leaving_withdraws_the_permit_until_the_watcher_is_back(
         users, plant_all, frozen_clock):
     permit = live(users, plant_all, frozen_clock, hours=6)
+    valid_until = users["applicant"].get(f"/permits/{permit['id']}").json["valid_until"]
     enter(users, permit["id"], WORKERS[0])
     assert users["applicant"].post(f"/permits/{permit['id']}/watcher-left",
                                    json={}).status == 403
@@ -311,7 +312,16 @@ def test_watcher_leaving_withdraws_the_permit_until_the_watcher_is_back(
         applicant, sampled_at=frozen_clock.now())).status == 201
     r = users["watcher"].complete(permit["id"], "watcher_return", {"resume": True})
     assert r.json["status"] == "active" and open_steps(r.json) == ["work"]
+    # the same validity and a fresh 2-hourly monitoring cycle on the resumed work
+    assert r.json["process"]["next_timer_at"] == (frozen_clock.now() + timedelta(hours=2)
+                                                  ).isoformat()
+    assert r.json["valid_until"] == valid_until
     enter(users, permit["id"], WORKERS[1])
+    frozen_clock.advance(hours=6)
+    tick(users["watcher"].app)
+    detail = Api(users["watcher"].app, "watcher").get(f"/permits/{permit['id']}").json
+    assert detail["status"] == "expired" and open_steps(detail) == ["entry_log"]
+
 
 
 def test_related_hot_work_waits_for_the_confined_space_permit(users, plant_all,
