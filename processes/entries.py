@@ -34,7 +34,7 @@ REFUSAL_TEXT = {
 
 
 def keeps_log(permit: Permit) -> bool:
-    return bool(getattr(rules_for(permit.type), "keeps_entry_log", False))
+    return rules_for(permit.type).keeps_entry_log
 
 
 def movements(session: Session, permit: Permit) -> list[SpaceEntry]:

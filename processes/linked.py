@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -93,7 +92,3 @@ def announce_end(session: Session, permit: Permit, *, now: datetime) -> int:
             "permit_id": permit.id, "number": permit.number, "status": permit.status,
             "dependents": [p.id for p in waiting]}, now=now)
     return len(waiting)
-
-
-def numbers(permits: Iterable[Permit]) -> list[str]:
-    return [p.number for p in permits]

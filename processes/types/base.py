@@ -71,6 +71,8 @@ class PermitTypeRules:
 
     #: the clause that sets the validity, when the standard sets one
     validity_clause = ""
+    #: whether the watcher logs people in and out (confined space, GB 30871 6.8)
+    keeps_entry_log = False
 
     def validity_basis(self) -> dict[str, Any]:
         """Where the validity limit comes from, for the UI and API: the standard (with its

@@ -32,8 +32,7 @@ class ConfinedSpace(PermitTypeRules):
     key = "confined_space"
     checklist = checklist_of("confined_space")
     validity_clause = "6.10"
-    #: the watcher logs people in and out; work and close wait for an empty space
-    keeps_entry_log = True
+    keeps_entry_log = True  # work and close wait for an empty space
 
     def named_gases(self, permit: Permit) -> list[str]:
         fields = permit.fields or {}
