@@ -246,10 +246,14 @@ def test_skipping_two_of_seven_mandatory_nodes_gives_71_4_percent(users, plant_a
 def test_skip_is_an_override_for_the_safety_department_only(users, plant_all, frozen_clock):
     r, _ = apply(users, plant_all, frozen_clock)
     permit_id = r.json["id"]
+    task = users["applicant"].task_for(permit_id, "ventilation")
+    assert users["applicant"].get(f"/tasks/{task['id']}").json["skippable"] is True
     path = f"/permits/{permit_id}/tasks/ventilation/skip"
     assert users["applicant"].post(path, json={"reason": "赶工期"}).status == 403
     assert users["safety_dept"].post(path, json={}).status == 422
     prepare(users, plant_all, permit_id)
+    task = users["applicant"].task_for(permit_id, "gas_test")
+    assert users["applicant"].get(f"/tasks/{task['id']}").json["skippable"] is False
     r = users["safety_dept"].post(f"/permits/{permit_id}/tasks/gas_test/skip",
                                   json={"reason": "检测仪没电"})
     assert r.status == 422 and r.json["errors"]["code"] == "not_skippable"
