@@ -335,6 +335,39 @@ class Engine:
             self._advance(session, row, wf, step)
         return row
 
+    def skip_task(self, session: Session, task_id: str, *, actor: str | None, reason: str,
+                  expected_revision: int | None = None) -> ProcessInstance:
+        """Move past an open user task without its data: an explicit, audited override.
+
+        The task's index row keeps status ``skipped`` with the reason, so whoever measures
+        what was done (a compliance rate) sees the gap. Who may skip what is the caller's
+        policy; the engine only records it.
+        """
+        ht = self.get_task(session, task_id)
+        if ht.status != "open":
+            raise TaskNotReady(task_id, ht.status)
+        row = ht.instance
+        if expected_revision is not None and expected_revision != row.revision:
+            raise StaleInstance(row.id, expected_revision, row.revision)
+        wf = self.load(row)
+        task = wf.get_task_from_id(UUID(task_id))
+        if task is None or task.state != TaskState.READY:
+            raise TaskNotReady(task_id, TaskState.get_name(task.state) if task else "missing")
+        now = clock.now()
+        with self._stepping(session, row, actor, now) as step:
+            task.run()
+            ht.status, ht.completed_by, ht.completed_at = "skipped", actor, now
+            ht.data = {"skip_reason": reason}
+            step.audit("task.skipped", {"task": ht.bpmn_id, "task_id": ht.id,
+                                        "lane": ht.lane, "reason": reason})
+            self._advance(session, row, wf, step)
+        return row
+
+    def task_properties(self, task: HumanTask) -> dict[str, Any]:
+        """The ``spiffworkflow:property`` values of a task's BPMN element (mandatory, …)."""
+        spec = deploying.parsed(task.instance.definition).spec.task_specs.get(task.bpmn_id)
+        return dict(_properties(spec)) if spec is not None else {}
+
     def send_message(self, session: Session, instance_id: int, name: str,
                      payload: dict[str, Any] | None = None, *, actor: str | None = None,
                      signal: bool = False) -> ProcessInstance:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine import Engine, clock
 
-from . import catalog, geo
+from . import catalog, geo, linked
 from .errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from .models import Area, Permit, PermitCounter, PermitWorker, Person, Site
 
@@ -184,6 +184,7 @@ def cancel(session: Session, engine: Engine, permit: Permit, *, by: Person,
         engine.cancel(session, permit.instance_id, actor=by.username, reason=reason)
     permit.status, permit.status_reason = "cancelled", reason
     permit.updated_at = clock.now()
+    linked.announce_end(session, permit, now=permit.updated_at)
     return permit
 
 

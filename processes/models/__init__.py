@@ -1,5 +1,6 @@
 """Permit-domain tables. They share the engine's metadata so one transaction covers both."""
 
+from .entry import SpaceEntry
 from .evidence import GasReading, PermitApproval, SignIn, Upload, WorkBreak
 from .notification import Notification
 from .people import Certificate, CertificateType, Organization, Person
@@ -11,4 +12,5 @@ __all__ = [
     "Permit",
     "PermitApproval", "PermitCounter", "PermitWorker", "Person", "SignIn", "Site", "Upload",
     "WorkBreak",
+    "SpaceEntry",
 ]

@@ -23,10 +23,13 @@ def load(schema: Schema, data: Any = None) -> Any:
 
 from . import (  # noqa: E402,F401
     auth,
+    compliance,
     definitions,
     incidents,
+    live_work,
     openapi,
     people,
+    permit_types,
     permits,
     plant,
     tasks,

@@ -10,6 +10,7 @@ from engine import db
 from processes import catalog, compliance, history, ledger, permits
 from processes.errors import NotAllowed
 from processes.models import Permit
+from processes.types import rules_for
 
 from .. import get_engine
 from ..auth import api_login_required, current_person
@@ -49,6 +50,7 @@ def detail(permit: Permit) -> dict[str, Any]:
         "history": history.events(session, permit),
         "evidence": history.evidence(session, permit),
         "compliance": compliance.of_permit(session, permit).as_dict(),
+        "validity": rules_for(permit.type).validity_basis(),
     })
     return data
 
