@@ -153,6 +153,7 @@ def test_skip_moves_past_a_task_and_leaves_an_audited_gap(session, engine, calls
     engine.skip_task(session, fill.id, actor="hse", reason="检测仪故障，经安全部门同意")
     assert fill.status == "skipped" and fill.completed_by == "hse"
     assert fill.data == {"skip_reason": "检测仪故障，经安全部门同意"}
+    session.commit()  # audit events are chained and written at commit
     events = session.query(audit.AuditEvent).filter_by(action="task.skipped").all()
     assert [e.data["task"] for e in events] == ["fill"]
     assert events[0].data["reason"] == "检测仪故障，经安全部门同意"
