@@ -162,7 +162,8 @@ def cancel(session: Session, engine: Engine, permit: Permit, *, by: Person,
            reason: str) -> Permit:
     if not reason.strip():
         raise ValidationFailed({"reason": ["say why the permit is cancelled"]})
-    if permit.status not in ("applied", "approving", "approved", "active", "suspended"):
+    if permit.status not in ("applied", "approving", "held", "approved", "active",
+                             "suspended"):
         raise Conflict(f"a {permit.status} permit cannot be cancelled")
     if by.id != permit.applicant_id and not by.has_role("safety_dept", "safety_director",
                                                         "admin"):
