@@ -41,6 +41,11 @@ def open_holds(session: Session, permit: Permit, *, kind: str | None = None,
     return list(session.execute(query).scalars())
 
 
+def of_permit(session: Session, permit: Permit) -> list[PermitHold]:
+    return list(session.execute(select(PermitHold).where(PermitHold.permit_id == permit.id)
+                                .order_by(PermitHold.id)).scalars())
+
+
 def place(session: Session, permit: Permit, *, kind: str, blocks: str, reason: str,
           details: dict[str, Any] | None = None, person_id: int | None = None,
           by: str | None = None) -> PermitHold:

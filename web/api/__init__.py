@@ -22,10 +22,16 @@ def load(schema: Schema, data: Any = None) -> Any:
 
 
 from . import (  # noqa: E402,F401
+    access_codes,
     auth,
+    capabilities,
+    certificates,
     definitions,
+    equipment,
+    holds,
     incidents,
     openapi,
+    organizations,
     people,
     permits,
     plant,
