@@ -26,6 +26,9 @@ class HotWorkFields(Schema):
         "description": "风力≥5级仍须露天动火（不可推迟，升级管理）"})
     hazard_analysis = fields.String(load_default="", validate=validate.Length(max=2000),
                                     metadata={"description": "风险辨识结果"})
+    in_confined_space = fields.Boolean(load_default=False, metadata={
+        "description": "在受限空间内动火（另需受限空间作业许可，GB 30871 4.6）；"
+                       "计入疲劳预警"})
 
 
 TYPE_FIELDS: dict[str, type[Schema]] = {"hot_work": HotWorkFields}
