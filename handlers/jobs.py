@@ -1,5 +1,5 @@
 """Background work: outbox jobs, and the periodic tick that fires timers, retries
-incidents and relays the outbox.
+incidents, enqueues the daily jobs (once per plant-local day) and relays the outbox.
 
 Each timer firing or retry is its own transaction, so one broken instance cannot hold up
 the others.

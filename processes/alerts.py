@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -136,7 +136,7 @@ def team_leaders(session: Session, person: Person) -> list[int]:
 
 
 def _notify(session: Session, alert: CertificateAlert, cert: Certificate,
-            leaders: _LeaderCache, *, now: Any) -> None:
+            leaders: _LeaderCache, *, now: datetime) -> None:
     person = cert.person
     due = alert.due_on.isoformat() if alert.due_on else ""
     title = (f"证书{REASON_ZH[alert.reason]}：{person.name} {cert.type.name_zh} {cert.number}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .models import Permit, Person
 
-CANCELLABLE = ("applied", "approving", "approved", "active", "suspended")
+CANCELLABLE = ("applied", "approving", "held", "approved", "active", "suspended")
 CANCELLERS = ("safety_dept", "safety_director", "admin")
 
 

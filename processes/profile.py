@@ -94,6 +94,9 @@ def build(session: Session, person: Person, today: date, now: datetime) -> dict[
     certs = [people.certificate_view(c, today)
              for c in sorted(person.certificates, key=lambda c: c.type_code)]
     colours = Counter(c["status"] for c in certs)
+    leader_ids = alerts.team_leaders(session, person)
+    leaders = session.execute(select(Person).where(Person.id.in_(leader_ids))
+                              .order_by(Person.name)).scalars() if leader_ids else []
     codes = session.execute(select(AccessCode).where(
         AccessCode.person_id == person.id, AccessCode.revoked_at.is_(None),
         AccessCode.expires_at > now).order_by(AccessCode.expires_at)).scalars()
@@ -101,8 +104,7 @@ def build(session: Session, person: Person, today: date, now: datetime) -> dict[
         "organization": org.name if org else None,
         "organization_kind": org.kind if org else None,
         "is_contractor": person.is_contractor,
-        "team_leaders": [{"id": pid, "name": session.get(Person, pid).name}  # type: ignore[union-attr]
-                         for pid in alerts.team_leaders(session, person)],
+        "team_leaders": [{"id": p.id, "name": p.name} for p in leaders],
         "photo_id": person.photo_id,
         "certificates": certs,
         "certificate_summary": {"green": colours.get("green", 0),
