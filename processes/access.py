@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -149,6 +150,7 @@ def view(session: Session, code: AccessCode, *, now: datetime | None = None
     """What the phone page and the API show: who, their qualifications, the scope."""
     person = code.person
     today = roster.local_today(session, person.site_code, now)
+    tz = ZoneInfo(roster.timezone_of(session, person.site_code))
     certs = []
     for cert in sorted(person.certificates, key=lambda c: c.type_code):
         st = certificates.status_of(cert, today)
@@ -162,5 +164,6 @@ def view(session: Session, code: AccessCode, *, now: datetime | None = None
             "scope": code.scope, "permit_types": code.permit_types,
             "permit_type_names": [certificates.permit_zh(t) for t in code.permit_types],
             "issued_at": code.issued_at.isoformat(), "expires_at": code.expires_at.isoformat(),
+            "expires_local": code.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             "revoked_at": code.revoked_at.isoformat() if code.revoked_at else None,
             "certificates": certs}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, send_file
+from flask import Blueprint, Response, abort, current_app, render_template, send_file
 
 from engine import db
 from processes import access
@@ -21,6 +21,13 @@ from processes.models import Upload
 bp = Blueprint("access", __name__)
 
 COLOUR_ZH = {"green": "有效", "yellow": "即将到期", "red": "失效"}
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    """A revoked code must stop working at once: no cached copy on the phone or a proxy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/access/<code>")
