@@ -4,7 +4,7 @@ It imports nothing from the permit domain: a permit is a process instance plus d
 that point at it. This module is the facade other layers use.
 """
 
-from . import audit, clock, outbox
+from . import audit, clock, outbox, schedule
 from .db import Base, JsonType, db
 from .errors import (
     DefinitionNotFound,
@@ -36,7 +36,7 @@ from .services import OperatorRegistry, ServiceContext
 
 __all__ = [
     # runtime
-    "Engine", "OperatorRegistry", "ServiceContext", "audit", "clock", "outbox",
+    "Engine", "OperatorRegistry", "ServiceContext", "audit", "clock", "outbox", "schedule",
     # persistence
     "Base", "JsonType", "UtcDateTime", "db",
     "AuditEvent", "HumanTask", "Incident", "OutboxMessage", "ProcessDefinition",

@@ -1,5 +1,5 @@
 """Background work: outbox jobs, and the periodic tick that fires timers, retries
-incidents and relays the outbox.
+incidents, enqueues the daily jobs (once per plant-local day) and relays the outbox.
 
 Each timer firing or retry is its own transaction, so one broken instance cannot hold up
 the others.
@@ -10,15 +10,18 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from engine import Engine, EngineError, StaleInstance, clock, db, outbox
-from processes import notifications, permits
+from engine import Engine, EngineError, StaleInstance, clock, db, outbox, schedule
+from processes import alerts, authenticity, notifications, permits, suspensions
+from processes.models import Certificate
 
-from . import linked
+from . import linked, verification
 from .broker import Jobs
 
 log = logging.getLogger(__name__)
@@ -43,11 +46,52 @@ def notify(session: Session, message_id: int, payload: dict[str, Any]) -> None:
         data=payload.get("data") or {})
 
 
+def certificates_daily(session: Session, message_id: int, payload: dict[str, Any]) -> None:
+    """Once a day: recompute every certificate's status and alerts (notifying holders,
+    team leaders and the safety department), then suspend live permits whose crew lost
+    their only valid certificate, and lift those whose crew is qualified again."""
+    if not outbox.claim(session, message_id, "certificates.daily", now=clock.now()):
+        return
+    day = date.fromisoformat(payload["day"])
+    counted = alerts.recompute_all(session, day)
+    scanned = suspensions.scan(session, day, warn=True)
+    log.info("certificates %s: %s alerts opened, %s resolved; %s permits suspended, %s lifted",
+             day, counted.opened, counted.resolved, scanned.suspended, scanned.lifted)
+
+
+def certificates_verify(session: Session, message_id: int, payload: dict[str, Any]) -> None:
+    """Ask the national register about one certificate (see handlers/verification.py)."""
+    cert = session.get(Certificate, payload["certificate_id"])
+    if cert is None:
+        return
+    client = verification.client_for(current_app.config)
+    hours = float(current_app.config.get("CERT_LOOKUP_CACHE_HOURS") or 24)
+    authenticity.verify(session, cert, client.lookup if client else None,
+                        max_age=timedelta(hours=hours), force=bool(payload.get("force")))
+
+
 JOBS = {
     "engine.incident": notify_incident,
     "notify.send": notify,
     **linked.JOBS,
+    "certificates.daily": certificates_daily,
+    "certificates.verify": certificates_verify,
 }
+
+#: jobs the tick enqueues once per plant-local day
+DAILY = ("certificates.daily",)
+
+
+def enqueue_daily(session: Session, now: datetime, tz: str) -> list[str]:
+    """Enqueue each daily job once for today (whichever worker ticks first wins)."""
+    day = now.astimezone(ZoneInfo(tz)).date().isoformat()
+    enqueued = []
+    for name in DAILY:
+        if schedule.claim(session, name, day, now=now):
+            outbox.enqueue(session, name, {"day": day}, now=now)
+            enqueued.append(name)
+    session.commit()
+    return enqueued
 
 
 def declare_jobs(jobs: Jobs) -> None:
@@ -61,6 +105,7 @@ class TickResult:
     retries: int = 0
     sent: int = 0
     failed: int = 0
+    daily: int = 0
 
 
 def tick(app: Flask, engine: Engine, jobs: Jobs) -> TickResult:
@@ -85,6 +130,8 @@ def tick(app: Flask, engine: Engine, jobs: Jobs) -> TickResult:
                 except (StaleInstance, EngineError) as exc:
                     session.rollback()
                     log.info("retry of incident %s skipped: %s", incident_id, exc)
+            result.daily = len(enqueue_daily(session, clock.now(),
+                                             app.config.get("PLANT_TIMEZONE", "Asia/Shanghai")))
             relayed = outbox.relay(session, jobs.send, now=clock.now())
             result.sent, result.failed = relayed.sent, relayed.failed
         finally:

@@ -12,6 +12,7 @@ from processes import linked, permits
 from processes.rules.errors import RuleError
 from processes.types import rules_for
 
+from . import credentials
 from ._refusals import refusing
 
 
@@ -28,8 +29,13 @@ def assess(ctx: ServiceContext, permit_id: int) -> dict[str, Any]:
 
 def set_grade(ctx: ServiceContext, permit_id: int, permit_grade: str, risk: str,
               approvals: int) -> dict[str, Any]:
-    """Record what the grading and routing tables decided, with the rule version."""
+    """Record what the grading and routing tables decided, with the rule version.
+
+    The crew is checked again at the grade now known: grade-scoped certificates
+    (brazing covers grade 1 and 2 hot work only) were given the benefit of the doubt
+    when the application arrived ungraded."""
     permit = permits.get(ctx.session, permit_id)
+    credentials.verify(ctx.session, permit, grade=permit_grade, now=ctx.now)
     permit.grade, permit.risk = permit_grade, risk
     permits.set_status(permit, "approving")
     limit = rules_for(permit.type).validity(permit)
@@ -41,6 +47,8 @@ def set_grade(ctx: ServiceContext, permit_id: int, permit_grade: str, risk: str,
 def activate(ctx: ServiceContext, permit_id: int) -> dict[str, Any]:
     permit = permits.get(ctx.session, permit_id)
     rules = rules_for(permit.type)
+    # a certificate may have lapsed (or an access code expired) since the application
+    credentials.verify(ctx.session, permit, grade=permit.grade, now=ctx.now)
     with refusing():
         rules.check_activation(ctx.session, permit, ctx.now)
     permit.activated_at = ctx.now

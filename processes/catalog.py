@@ -31,6 +31,17 @@ def permit_type(key: str) -> PermitType | None:
     return permit_types().get(key)
 
 
-@cache
 def certificate_types() -> list[dict[str, Any]]:
-    return json.loads((DATA / "certificate_types.json").read_text(encoding="utf-8"))["types"]
+    return list(_certificate_doc()["types"])
+
+
+@cache
+def _certificate_doc() -> dict[str, Any]:
+    return json.loads((DATA / "certificate_types.json").read_text(encoding="utf-8"))
+
+
+def permit_requirements(permit_type: str) -> dict[str, bool]:
+    """Which roles of a permit type need a certificate; unknown types need both
+    (fail-safe: a new type is checked until the data says otherwise)."""
+    found = _certificate_doc().get("permit_requirements", {}).get(permit_type)
+    return {"worker": True, "watcher": True, **(found or {})}

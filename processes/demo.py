@@ -15,8 +15,17 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 
-from . import geo, people
-from .models import Area, Certificate, CertificateType, Organization, Person, Site
+from . import alerts, geo, people
+from .models import (
+    Area,
+    Certificate,
+    CertificateType,
+    Equipment,
+    LegalEntity,
+    Organization,
+    Person,
+    Site,
+)
 
 SITES = [
     ("SH1", "华东一厂（上海金山）", "Asia/Shanghai"),
@@ -59,10 +68,23 @@ USERS = [
     ("admin", "系统管理员", ["admin"], None, "信息中心"),
 ]
 
+#: group edition: legal entity → its sites
+LEGAL_ENTITIES = [("HDC", "华东化工股份有限公司", ["SH1", "NJ1"]),
+                  ("XBP", "西北石化有限公司", ["XJ1"])]
+
+#: (name, kind, parent): teams hang under their unit
 ORGS = [
-    ("维修一班", "team"), ("乙烯车间", "unit"), ("设备管理部", "department"),
-    ("安全环保部", "department"), ("厂领导", "department"), ("电气车间", "unit"),
-    ("信息中心", "department"), ("华安检修公司", "contractor"),
+    ("乙烯车间", "unit", None), ("维修一班", "team", "乙烯车间"), ("设备管理部", "department", None),
+    ("安全环保部", "department", None), ("厂领导", "department", None), ("电气车间", "unit", None),
+    ("信息中心", "department", None), ("华安检修公司", "contractor", None),
+    ("宏达防腐工程公司", "contractor", None),
+]
+
+#: (code, name, kind, calibration due in days from today; negative = overdue)
+EQUIPMENT = [
+    ("GD-2026-017", "四合一气体检测仪 MX4", "gas_detector", 200),
+    ("GD-2025-009", "四合一气体检测仪 MX4（旧）", "gas_detector", -12),
+    ("GD-2026-021", "便携式可燃气体检测仪", "gas_detector", 20),
 ]
 
 #: (name, employee no, org, [(cert type, number, issued years ago, state)])
@@ -78,6 +100,8 @@ WORKERS = [
     ("钱进（危化作业）", "W1006", "维修一班", [("hazchem_ops", "T320101199007077891", 1, "ok")]),
     ("孙浩（危化作业）", "W1007", "维修一班", [("hazchem_ops", "T320101199108088902", 2, "ok")]),
     ("吴迪（危化作业）", "W1008", "维修一班", [("hazchem_ops", "T320101198909099013", 7, "expired")]),
+    ("周涛（电工/氯化）", "W1009", "电气车间", [("electrician_hv", "T320101198707078901", 1, "ok"), ("hazchem_chlorination", "T320101198707078902", 2, "ok")]),
+    ("孙立（承包商防腐）", "C3001", "宏达防腐工程公司", [("height_installation", "T330101199408089012", 1, "ok")]),
 ]
 
 
@@ -115,14 +139,27 @@ def seed(session: Session, *, password_hash: Callable[[str], str], password: str
             session.add(Area(site_code=site, code=code, name=name, hazard_class=hazard,
                              polygon=polygon, center_lat=clat, center_lon=clon,
                              is_pipe_rack=rack, is_tank_farm_dike=dike))
+    for code, name, sites in LEGAL_ENTITIES:
+        if session.get(LegalEntity, code) is None:
+            session.add(LegalEntity(code=code, name=name))
+        session.flush()
+        for site in sites:
+            session.get_one(Site, site).legal_entity_code = code
     orgs: dict[str, Organization] = {}
-    for name, kind in ORGS:
+    for name, kind, parent in ORGS:
         org = session.execute(select(Organization).where(Organization.name == name)
                               ).scalar_one_or_none()
         if org is None:
-            org = Organization(name=name, kind=kind, site_code="SH1")
+            org = Organization(name=name, kind=kind, site_code="SH1", legal_entity_code="HDC",
+                               parent_id=orgs[parent].id if parent else None)
             session.add(org)
+            session.flush()
         orgs[name] = org
+    for code, name, kind, due_in in EQUIPMENT:
+        if session.execute(select(Equipment.id).where(Equipment.code == code)).first() is None:
+            session.add(Equipment(code=code, name=name, kind=kind, site_code="SH1",
+                                  last_calibrated_on=today + timedelta(days=due_in - 365),
+                                  calibration_due_on=today + timedelta(days=due_in)))
     session.flush()
     hashed = password_hash(password)
     for username, name, roles, site, org in USERS:
@@ -156,5 +193,7 @@ def seed(session: Session, *, password_hash: Callable[[str], str], password: str
                                     issued_on=issued, expires_on=expires,
                                     review_due_on=review_due))
     session.flush()
+    # the alert board starts in step with the ledger; the daily job notifies from tomorrow
+    alerts.recompute_all(session, today, notify=False)
     return {"sites": len(SITES), "areas": len(AREAS), "users": len(USERS),
             "workers": len(WORKERS)}

@@ -38,3 +38,11 @@ class Conflict(DomainError):
     def __init__(self, reason: str):
         self.reason = reason
         super().__init__(reason)
+
+
+class Gone(DomainError):
+    """It existed but is no longer valid (an expired or revoked access code)."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)

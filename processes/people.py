@@ -10,13 +10,18 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 
-from . import auditing, catalog, certificates, geo
-from .errors import NotAllowed, NotFound, ValidationFailed
-from .models import Area, Certificate, CertificateType, Organization, Person, Site
+from . import auditing, catalog, certificates, geo, roster
+from .errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from .models import Area, Certificate, CertificateType, Organization, Person, Site, Upload
 
 ROLES = ("applicant", "watcher", "team_leader", "unit_approver", "specialist", "safety_dept",
          "plant_leader", "power_supplier", "safety_director", "contractor_admin", "designer",
          "admin")
+
+
+TYPE_FIELDS = ("name_zh", "name_en", "category", "family", "validity_years", "review_years",
+               "extended_review_years", "extension_clean_years", "review_window_days",
+               "authorizes", "issuer", "basis")
 
 
 def sync_certificate_types(session: Session) -> int:
@@ -24,9 +29,9 @@ def sync_certificate_types(session: Session) -> int:
     count = 0
     for raw in catalog.certificate_types():
         row = session.get(CertificateType, raw["code"]) or CertificateType(code=raw["code"])
-        for key in ("name_zh", "name_en", "validity_years", "review_years",
-                    "review_window_days", "authorizes", "issuer"):
-            setattr(row, key, raw.get(key))
+        for key in TYPE_FIELDS:
+            if key in raw:
+                setattr(row, key, raw[key])
         session.add(row)
         count += 1
     return count
@@ -92,6 +97,8 @@ def add_person(session: Session, data: dict[str, Any], *, actor: Person,
 
 def add_certificate(session: Session, person: Person, data: dict[str, Any], *,
                     actor: Person) -> Certificate:
+    """Add a certificate, or renew one (same type and number): dates, review schedule,
+    then the alert and any suspended permit of the holder are brought up to date."""
     if not can_manage(actor, person):
         raise NotAllowed("you may not change this person's certificates")
     ctype = session.get(CertificateType, data["type_code"])
@@ -102,14 +109,23 @@ def add_certificate(session: Session, person: Person, data: dict[str, Any], *,
     ).scalar_one_or_none()
     if existing is not None and existing.person_id != person.id:
         raise ValidationFailed({"number": ["this certificate number belongs to someone else"]})
-    cert = existing or Certificate(person_id=person.id, type_code=ctype.code,
-                                   number=data["number"])
+    if data.get("scan_id") and session.get(Upload, data["scan_id"]) is None:
+        raise ValidationFailed({"scan_id": ["upload the scan first"]})
+    cert = existing or Certificate(person=person, type_code=ctype.code, number=data["number"],
+                                   type=ctype)
     cert.issued_on, cert.expires_on = data["issued_on"], data["expires_on"]
+    for key in ("in_trade_since", "last_reviewed_on", "scan_id"):
+        if key in data:
+            setattr(cert, key, data[key])
+    cert.violations = int(data.get("violations") or 0)
     cert.review_due_on = data.get("review_due_on")
-    if cert.review_due_on is None and ctype.review_years:
-        cert.review_due_on = min(_add_years(cert.issued_on, ctype.review_years),
-                                 cert.expires_on)
+    if cert.review_due_on is None:
+        cert.review_due_on = certificates.review_due_after(
+            ctype, cert, cert.last_reviewed_on or cert.issued_on)
     cert.voided = bool(data.get("voided", False))
+    cert.voided_reason = data.get("voided_reason") if cert.voided else None
+    if existing is not None and (cert.verification != "unverified"):
+        cert.verification, cert.verification_note = "unverified", "renewed: check again"
     session.add(cert)
     session.flush()
     auditing.record(session, "certificate.saved", by=actor, data={
@@ -117,24 +133,113 @@ def add_certificate(session: Session, person: Person, data: dict[str, Any], *,
         "number": cert.number, "expires_on": cert.expires_on.isoformat(),
         "review_due_on": cert.review_due_on.isoformat() if cert.review_due_on else None,
         "voided": cert.voided})
+    _after_change(session, cert)
+    return cert
+
+
+def _after_change(session: Session, cert: Certificate) -> None:
+    from . import alerts, suspensions
+
+    today = roster.local_today(session, cert.person.site_code if cert.person else None)
+    alerts.sync(session, [cert], today)
+    suspensions.scan(session, today, person_ids=[cert.person_id])
+
+
+def record_review(session: Session, cert: Certificate, data: dict[str, Any], *,
+                  actor: Person) -> Certificate:
+    """A 复审 (review) result: applied for inside the window, never after the due date.
+
+    MEM Order No. 30 art. 22: apply within ``review_window_days`` before it falls due;
+    art. 26: a missed review makes the certificate invalid (re-examination, not review).
+    The next review counts from the due date just met.
+    """
+    if not can_manage(actor, cert.person):
+        raise NotAllowed("you may not change this person's certificates")
+    if cert.voided:
+        raise Conflict("a voided certificate cannot be reviewed")
+    due = cert.review_due_on
+    if due is None:
+        raise ValidationFailed({"review_due_on": [
+            "该证书没有待复审日期，请办理换证 / nothing to review: renew the certificate"]})
+    applied, reviewed = data["applied_on"], data.get("reviewed_on") or data["applied_on"]
+    opens = certificates.window_opens_on(cert.type, cert)
+    errors: dict[str, list[str]] = {}
+    if applied > due:
+        errors["applied_on"] = [f"复审期限{due.isoformat()}已过，证书失效，须重新考核 / the review "
+                                f"was due by {due.isoformat()}: re-examination needed (art. 26)"]
+    elif applied < opens:
+        window = cert.type.review_window_days
+        errors["applied_on"] = [f"须在到期前{window}日内（{opens.isoformat()}起）申请复审 / "
+                                f"apply from {opens.isoformat()} on (art. 22)"]
+    if reviewed < applied:
+        errors["reviewed_on"] = ["must not be before applied_on"]
+    if errors:
+        raise ValidationFailed(errors, code="review_window")
+    if data.get("passed", True):
+        cert.last_reviewed_on = reviewed
+        cert.review_due_on = certificates.review_due_after(cert.type, cert, due)
+    else:
+        cert.voided, cert.voided_reason = True, "复审不合格 / failed review"
+        cert.voided_at = clock.now()
+    auditing.record(session, "certificate.reviewed", by=actor, data={
+        "certificate_id": cert.id, "applied_on": applied.isoformat(),
+        "reviewed_on": reviewed.isoformat(), "passed": bool(data.get("passed", True)),
+        "next_review_due_on": cert.review_due_on.isoformat() if cert.review_due_on else None})
+    _after_change(session, cert)
+    return cert
+
+
+def void_certificate(session: Session, cert: Certificate, reason: str, *,
+                     actor: Person) -> Certificate:
+    """Void a certificate (revoked by the authority, forged, …): it turns red at once and
+    any live permit that relied on it is suspended."""
+    if not can_manage(actor, cert.person):
+        raise NotAllowed("you may not change this person's certificates")
+    if not reason.strip():
+        raise ValidationFailed({"reason": ["say why the certificate is voided"]})
+    cert.voided, cert.voided_reason, cert.voided_at = True, reason.strip(), clock.now()
+    auditing.record(session, "certificate.voided", by=actor, data={
+        "certificate_id": cert.id, "number": cert.number, "reason": cert.voided_reason})
+    _after_change(session, cert)
+    return cert
+
+
+def get_certificate(session: Session, cert_id: int) -> Certificate:
+    cert = session.get(Certificate, cert_id)
+    if cert is None:
+        raise NotFound("certificate", cert_id)
     return cert
 
 
 def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+    return certificates.add_years(day, years)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def certificate_view(cert: Certificate, today: date) -> dict[str, Any]:
+    """A certificate as the ledger and profile show it: colour, reason, what is due when,
+    whether the review window is open, and whether the national lookup confirmed it."""
     st = certificates.status_of(cert, today)
-    return {"id": cert.id, "type_code": cert.type_code, "type_name": cert.type.name_zh,
-            "number": cert.number, "issued_on": cert.issued_on.isoformat(),
-            "expires_on": cert.expires_on.isoformat(),
-            "review_due_on": cert.review_due_on.isoformat() if cert.review_due_on else None,
-            "voided": cert.voided, "verification": cert.verification,
-            "status": st.colour, "status_reason": st.reason}
+    due, what = certificates.next_due(cert)
+    opens = certificates.window_opens_on(cert.type, cert)
+    return {"id": cert.id, "person_id": cert.person_id, "type_code": cert.type_code,
+            "type_name": cert.type.name_zh, "category": cert.type.category,
+            "family": cert.type.family, "number": cert.number,
+            "issued_on": cert.issued_on.isoformat(), "expires_on": cert.expires_on.isoformat(),
+            "review_due_on": _iso(cert.review_due_on),
+            "last_reviewed_on": _iso(cert.last_reviewed_on),
+            "in_trade_since": _iso(cert.in_trade_since), "violations": cert.violations,
+            "next_due_on": due.isoformat(), "next_due": what,
+            "window_opens_on": opens.isoformat(),
+            "window_open": st.usable and opens <= today <= due,
+            "voided": cert.voided, "voided_reason": cert.voided_reason,
+            "verification": cert.verification, "verification_note": cert.verification_note,
+            "verified_at": cert.verified_at.isoformat() if cert.verified_at else None,
+            "scan_id": cert.scan_id, "status": st.colour, "status_reason": st.reason,
+            "days_left": (due - today).days}
 
 
 def add_area(session: Session, data: dict[str, Any], *, actor: Person | None = None) -> Area:

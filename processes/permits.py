@@ -158,7 +158,7 @@ def can_view(person: Person, permit: Permit) -> bool:
         "contractor_admin")
 
 
-CANCELLABLE = ("applied", "approving", "approved", "active", "suspended")
+CANCELLABLE = ("applied", "approving", "held", "approved", "active", "suspended")
 CANCELLERS = ("safety_dept", "safety_director", "admin")
 
 

@@ -7,6 +7,8 @@ Read-only lookups used by forms and timelines; the rules about people live in
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,3 +59,10 @@ def names_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
         return {}
     rows = session.execute(select(Person.id, Person.name).where(Person.id.in_(wanted))).all()
     return dict(rows)
+
+
+def local_today(session: Session, site_code: str | None, now: datetime | None = None) -> date:
+    """The plant-local date at a site: certificates lapse by the calendar on site."""
+    from engine import clock
+
+    return (now or clock.now()).astimezone(ZoneInfo(timezone_of(session, site_code))).date()

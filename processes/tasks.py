@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine import Engine, HumanTask, clock
 
-from . import checklists, permits
+from . import checklists, holds, permits
 from .errors import NotAllowed, NotFound
 from .models import Permit, PermitApproval, PermitWorker, Person, SignIn
 
@@ -76,6 +76,7 @@ def complete(session: Session, engine: Engine, task_id: str, data: dict[str, Any
         reason = may_complete(person, task, permit)
         if reason:
             raise NotAllowed(reason)
+        holds.guard(session, permit, task.bpmn_id)
     now = clock.now()
     if task.status == "open" and task.bpmn_id in checklists.STEP_CHECKS:
         engine.validate_task_data(task, data)  # shape first, then the domain rule

@@ -46,6 +46,14 @@ class Api:
         r = self.client.post(f"/api/v1{path}", headers=self._headers(), json=json, **kwargs)
         return Response(r.status_code, r.get_json())
 
+    def put(self, path: str, json: Any = None) -> Response:
+        r = self.client.put(f"/api/v1{path}", headers=self._headers(), json=json)
+        return Response(r.status_code, r.get_json())
+
+    def patch(self, path: str, json: Any = None) -> Response:
+        r = self.client.patch(f"/api/v1{path}", headers=self._headers(), json=json)
+        return Response(r.status_code, r.get_json())
+
     def upload_photo(self) -> str:
         r = self.client.post("/api/v1/uploads", headers=self._headers(),
                              data={"file": (io.BytesIO(PNG + self.username.encode()),

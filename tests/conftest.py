@@ -76,11 +76,14 @@ def plant(app, frozen_clock):
     """A fresh demo plant (sites, areas, people, certificates) and hot_work deployed."""
     from engine.deploy import collect_related
     from processes import demo
-    from web import get_engine
+    from web import get_engine, get_jobs
 
     with app.app_context():
         db.session.remove()
         clean_tables()
+        # Messages earlier tests relayed would otherwise wait in the shared broker and be
+        # run by the next test that starts a worker.
+        get_jobs().broker.flush_all()
         demo.seed(db.session, password_hash=_fast_hash, password="demo")
         bpmn = Path(app.config["BPMN_FOLDER"]) / "hot_work.bpmn"
         get_engine().deploy(db.session, collect_related(bpmn), actor="test")

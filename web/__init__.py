@@ -66,10 +66,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from .api import bp as api_bp
     from .pages import bp as pages_bp
+    from .pages.access import bp as access_bp
 
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(access_bp)
     errors.init_app(app)
 
     from . import cli

@@ -190,8 +190,10 @@ def demo_command(ctx: click.Context, host: str, port: int) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from .cli_certificates import certificates_group
+
     for command in (init_command, seed_demo_command, deploy_command, user_group, audit_group,
-                    serve_command, worker_command, demo_command):
+                    serve_command, worker_command, demo_command, certificates_group):
         app.cli.add_command(command)
 
 

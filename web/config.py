@@ -46,4 +46,12 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "TOKEN_HOURS": float(os.environ.get("PERMITFLOW_TOKEN_HOURS", "12")),
         "BPMN_FOLDER": os.environ.get("PERMITFLOW_BPMN",
                                       str(Path(__file__).resolve().parent.parent / "bpmn")),
+        # national certificate lookup (handlers/verification.py); unset URL: not configured
+        "CERT_LOOKUP_URL": os.environ.get("PERMITFLOW_CERT_LOOKUP_URL") or None,
+        "CERT_LOOKUP_USER": os.environ.get("PERMITFLOW_CERT_LOOKUP_USER") or None,
+        "CERT_LOOKUP_PASSWORD": os.environ.get("PERMITFLOW_CERT_LOOKUP_PASSWORD") or None,
+        "CERT_LOOKUP_TOKEN": os.environ.get("PERMITFLOW_CERT_LOOKUP_TOKEN") or None,
+        "CERT_LOOKUP_TIMEOUT": float(os.environ.get("PERMITFLOW_CERT_LOOKUP_TIMEOUT", "5")),
+        "CERT_LOOKUP_CACHE_HOURS": float(os.environ.get("PERMITFLOW_CERT_LOOKUP_CACHE_HOURS",
+                                                        "24")),
     }

@@ -23,7 +23,7 @@ from engine import (
     TaskNotFound,
     TaskNotReady,
 )
-from processes.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from processes.errors import Conflict, Gone, NotAllowed, NotFound, ValidationFailed
 
 from .auth import Unauthorized
 
@@ -54,12 +54,15 @@ def to_response(exc: Exception) -> tuple[int, Any]:
         return 409, {"conflict": [f"this task is already {exc.state}"]}
     if isinstance(exc, Conflict):
         return 409, {"conflict": [exc.reason]}
+    if isinstance(exc, Gone):
+        return 410, {"gone": [exc.reason]}
     raise exc
 
 
 HANDLED = (ValidationError, ValidationFailed, FormValidationError, StepRefused, DeployError,
            Unauthorized, NotAllowed, NotFound, TaskNotFound, InstanceNotFound,
-           IncidentNotFound, EngineDefinitionNotFound, StaleInstance, TaskNotReady, Conflict)
+           IncidentNotFound, EngineDefinitionNotFound, StaleInstance, TaskNotReady, Conflict,
+           Gone)
 
 
 def audit_refusal(exc: StepRefused) -> None:

@@ -57,6 +57,7 @@ LANES = [
     ("unit_approver", "所在基层单位", 500, 660),
     ("safety_dept", "安全管理部门", 660, 800),
     ("plant_leader", "主管领导", 800, 1080),
+    ("team_leader", "班组长", 1080, 1220),
 ]
 POOL_H = LANES[-1][3] - POOL_Y
 
@@ -355,7 +356,6 @@ FLOWS = [
     ("f_assess_grade", "assess", "grade", [(520, 140), (560, 140)], {}),
     ("f_grade_route", "grade", "route", [(660, 140), (700, 140)], {}),
     ("f_route_record", "route", "record_grade", [(800, 140), (840, 140)], {}),
-    ("f_record_measures", "record_grade", "safety_measures", [(940, 140), (980, 140)], {}),
     ("f_measures_gas", "safety_measures", "gas_test", [(1080, 140), (1120, 140)], {}),
     ("f_gas_validate", "gas_test", "validate_gas", [(1220, 140), (1260, 140)], {}),
     ("f_validate_route", "validate_gas", "gw_route", [(1360, 140), (1405, 140)], {}),
@@ -474,6 +474,112 @@ FLOWS = [
     ("f_close_mark", "close", "mark_closed", [(3480, 580), (3520, 580)], {}),
     ("f_mark_closed_end", "mark_closed", "end_closed", [(3620, 580), (3682, 580)], {}),
 ]
+
+
+# ---------------------------------------------------------------------------
+# Pre-approval hold (fatigue / rest warning) between grading and the safety measures:
+# credentials.fatigue_check counts the crew's matching applications this month; a warning
+# freezes the application (a hold in the domain) and routes it to the team leader's
+# fatigue_review; release continues, reject ends like any rejection.  Every shape right
+# of record_grade moves HOLD_DX to the right to make room; the tables above keep their
+# original coordinates.
+# ---------------------------------------------------------------------------
+HOLD_X0, HOLD_DX = 960, 460
+
+
+def _make_room() -> None:
+    global POOL_W
+
+    def sx(x: float) -> float:
+        return x + HOLD_DX if x >= HOLD_X0 else x
+
+    for node in NODES.values():
+        node["at"] = (sx(node["at"][0]), node["at"][1])
+        if "label" in node:
+            x, y, w, h = node["label"]
+            node["label"] = (sx(x), y, w, h)
+    for i, (fid, src, tgt, wps, extra) in enumerate(FLOWS):
+        if "label" in extra:
+            x, y, w, h = extra["label"]
+            extra = {**extra, "label": (sx(x), y, w, h)}
+        FLOWS[i] = (fid, src, tgt, [(sx(x), y) for x, y in wps], extra)
+    POOL_W += HOLD_DX
+
+
+_make_room()
+NODES.update({
+    "check_fatigue": dict(
+        kind="serviceTask",
+        name="疲劳与休息核查",
+        lane="applicant",
+        at=(1010, 140),
+        service=svc("credentials.fatigue_check", "fatigue_check", permit_id=PID),
+    ),
+    "gw_fatigue": dict(
+        kind="exclusiveGateway",
+        name="是否疲劳预警",
+        lane="applicant",
+        at=(1130, 140),
+        label=(1090, 88, 80, 14),
+    ),
+    "fatigue_review": dict(
+        kind="userTask",
+        name="班组长疲劳复核",
+        lane="team_leader",
+        at=(1130, 1150),
+        mandatory=True,
+        doc="疲劳预警：申请已冻结。班组长复核后放行或驳回（须说明理由）。",
+    ),
+    "release_hold": dict(
+        kind="serviceTask",
+        name="登记复核结论",
+        lane="team_leader",
+        at=(1290, 1150),
+        service=svc("credentials.release_hold", "fatigue_release", permit_id=PID,
+                    decision=("str", "decision"), comment=("str", "comment")),
+    ),
+    "gw_fatigue_review": dict(
+        kind="exclusiveGateway",
+        name="复核结论",
+        lane="team_leader",
+        at=(1410, 1150),
+        label=(1370, 1182, 80, 14),
+    ),
+})
+FLOWS.extend([
+    ("f_record_fatigue", "record_grade", "check_fatigue", [(940, 140), (960, 140)], {}),
+    ("f_fatigue_gw", "check_fatigue", "gw_fatigue", [(1060, 140), (1105, 140)], {}),
+    (
+        "f_fatigue_ok",
+        "gw_fatigue",
+        "safety_measures",
+        [(1155, 140), (1440, 140)],
+        dict(name="无预警", default=True, label=(1170, 120, 40, 14)),
+    ),
+    (
+        "f_fatigue_warn",
+        "gw_fatigue",
+        "fatigue_review",
+        [(1130, 165), (1130, 1110)],
+        dict(name="疲劳预警", cond='fatigue_check["fatigue"] == True', label=(1136, 200, 50, 14)),
+    ),
+    ("f_review_release", "fatigue_review", "release_hold", [(1180, 1150), (1240, 1150)], {}),
+    ("f_release_gw", "release_hold", "gw_fatigue_review", [(1340, 1150), (1385, 1150)], {}),
+    (
+        "f_review_go",
+        "gw_fatigue_review",
+        "safety_measures",
+        [(1410, 1125), (1410, 260), (1470, 260), (1470, 180)],
+        dict(name="放行", default=True, label=(1416, 1050, 28, 14)),
+    ),
+    (
+        "f_review_reject",
+        "gw_fatigue_review",
+        "gw_rejected",
+        [(1435, 1150), (2390, 1150), (2390, 1005)],
+        dict(name="驳回", cond='decision == "reject"', label=(1445, 1130, 28, 14)),
+    ),
+])
 
 
 def q(prefix: str, tag: str) -> str:
@@ -1041,6 +1147,18 @@ def build_forms() -> dict[str, dict]:
         ),
         "gas_test": gas_form("动火前气体检测"),
         "gas_retest": gas_form("作业期间气体复测"),
+        "fatigue_review": obj(
+            "班组长疲劳复核",
+            {
+                "decision": {
+                    "enum": ["release", "reject"],
+                    "title": "复核结论",
+                    "description": "release = 放行（继续申请）, reject = 驳回.",
+                },
+                "comment": {**COMMENT, "minLength": 1},
+            },
+            ["decision", "comment"],
+        ),
         "approve_1": approval_form("所在基层单位审批"),
         "approve_2": approval_form("安全管理部门审批"),
         "approve_3": approval_form("主管领导审批"),

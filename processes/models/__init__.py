@@ -2,15 +2,20 @@
 
 from .entry import SpaceEntry
 from .evidence import GasReading, PermitApproval, SignIn, Upload, WorkBreak
+from .group import LegalEntity
+from .holds import PermitHold, ThresholdSetting
 from .notification import Notification
 from .people import Certificate, CertificateType, Organization, Person
 from .permit import Permit, PermitCounter, PermitWorker
 from .plant import Area, Site
+from .qualification import AccessCode, CertificateAlert, Equipment, WatcherRating
 
 __all__ = [
-    "Area", "Certificate", "CertificateType", "GasReading", "Notification", "Organization",
+    "AccessCode", "Area", "Certificate", "CertificateAlert", "CertificateType", "Equipment",
+    "GasReading", "LegalEntity", "Notification", "Organization",
     "Permit",
-    "PermitApproval", "PermitCounter", "PermitWorker", "Person", "SignIn", "Site", "Upload",
+    "PermitApproval", "PermitCounter", "PermitHold", "PermitWorker", "Person", "SignIn",
+    "Site", "ThresholdSetting", "Upload", "WatcherRating",
     "WorkBreak",
     "SpaceEntry",
 ]

@@ -14,9 +14,11 @@ from .people import Person
 from .plant import Area
 
 #: lifecycle of a permit as people see it (the instance has its own, coarser status)
-STATUSES = ("applied", "approving", "approved", "active", "suspended", "expired", "closed",
-            "rejected", "cancelled")
-LIVE_STATUSES = ("applied", "approving", "approved", "active", "suspended", "expired")
+STATUSES = ("applied", "approving", "held", "approved", "active", "suspended", "expired",
+            "closed", "rejected", "cancelled")
+#: held: the application is frozen before approval (fatigue or rest warning, holds.py);
+#: suspended: live work stopped (a crew certificate lapsed)
+LIVE_STATUSES = ("applied", "approving", "held", "approved", "active", "suspended", "expired")
 
 
 class Permit(db.Model):

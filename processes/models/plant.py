@@ -19,6 +19,8 @@ class Site(db.Model):
     code: Mapped[str] = mapped_column(String(20), primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     timezone: Mapped[str] = mapped_column(String(60), default="Asia/Shanghai")
+    #: group edition: the legal entity operating this site
+    legal_entity_code: Mapped[str | None] = mapped_column(ForeignKey("legal_entity.code"))
 
 
 class Area(db.Model):

@@ -47,7 +47,7 @@ NS = {
 CJK = re.compile(r"[\u4e00-\u9fff]")
 CST = dt.timezone(dt.timedelta(hours=8))
 
-ROLES = {"applicant", "watcher", "unit_approver", "safety_dept", "plant_leader"}
+ROLES = {"applicant", "watcher", "unit_approver", "safety_dept", "plant_leader", "team_leader"}
 USER_TASK_LANES = {
     "safety_measures": "applicant",
     "gas_test": "applicant",
@@ -58,6 +58,7 @@ USER_TASK_LANES = {
     "work": "applicant",
     "gas_retest": "applicant",
     "close": "unit_approver",
+    "fatigue_review": "team_leader",
 }
 MANDATORY = set(USER_TASK_LANES) - {"work"}
 GAS_PARAMS = {
@@ -85,6 +86,12 @@ SERVICE_TASKS = {  # id: (operator, resultVariable, {param: expression})
     "expire": ("permit.expire", "expiry", {"permit_id": "permit_id"}),
     "validate_retest": ("gas.validate", "retest_check", GAS_PARAMS),
     "mark_closed": ("permit.close", "closure", {"permit_id": "permit_id"}),
+    "check_fatigue": ("credentials.fatigue_check", "fatigue_check", {"permit_id": "permit_id"}),
+    "release_hold": (
+        "credentials.release_hold",
+        "fatigue_release",
+        {"permit_id": "permit_id", "decision": "decision", "comment": "comment"},
+    ),
 }
 CHECKLIST_KEYS = [
     "purged",
@@ -195,9 +202,13 @@ def iso(delta: dt.timedelta) -> str:
     return (dt.datetime.now(dt.UTC) + delta).astimezone(CST).isoformat(timespec="seconds")
 
 
-def stub_results(facts: dict | None = None, activation: dict | None = None) -> dict[str, Any]:
+def stub_results(
+    facts: dict | None = None, activation: dict | None = None, fatigue: bool = False
+) -> dict[str, Any]:
     return {
         "credentials.check": {"ok": True, "checked": [103, 104]},
+        "credentials.fatigue_check": {"fatigue": fatigue, "count": 7 if fatigue else 1},
+        "credentials.release_hold": lambda **params: {"decision": params["decision"]},
         "permit.assess": {**LOW_RISK_FACTS, **(facts or {})},
         "permit.set_grade": {"ok": True},
         "gas.validate": {"ok": True, "max_vol_pct": 0.2, "limit_vol_pct": 0.5},
@@ -381,6 +392,7 @@ def test_low_risk_is_auto_approved_and_completes(specs):
         "credentials.check",
         "permit.assess",
         "permit.set_grade",
+        "credentials.fatigue_check",
         "gas.validate",
         "routing.auto_approve",
         "permit.activate",

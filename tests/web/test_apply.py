@@ -80,7 +80,7 @@ def test_refused_credential_names_the_worker_and_certificate(browser, plant):
     html = r.get_data(as_text=True)
     row = field_block(html, f"worker-{liu}")
     assert "刘洋（焊工）" in row and "T320101199002023456" in row and "expired" in row
-    assert "申请未通过系统核验" in html and html.count("T320101199002023456 expired") == 2
+    assert "申请未通过系统核验" in html and html.count("T320101199002023456") >= 2
     # what was typed is kept: both workers still ticked
     assert f'value="{liu}" checked' in html
     assert count_permits(plant) == 0

@@ -22,12 +22,18 @@ def load(schema: Schema, data: Any = None) -> Any:
 
 
 from . import (  # noqa: E402,F401
+    access_codes,
     auth,
+    capabilities,
+    certificates,
     compliance,
     definitions,
+    equipment,
+    holds,
     incidents,
     live_work,
     openapi,
+    organizations,
     people,
     permit_types,
     permits,

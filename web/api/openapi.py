@@ -9,6 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
 from . import bp, schemas, schemas_work
+from . import qualification_schemas as qs
 
 #: (method, path, summary, request schema, response schema, tag)
 OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
@@ -70,6 +71,53 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
      schemas_work.SkipRequest, schemas.PermitSummary, "tasks"),
     ("get", "/analytics/compliance", "Compliance rate by type, site, month or permit", None,
      None, "analytics"),
+    # -- the certificate engine -----------------------------------------------------------
+    ("patch", "/people/{id}", "Change a person's photo (upload id), phone, organization",
+     qs.PersonUpdate, schemas.PersonSchema, "people"),
+    ("get", "/certificates", "The certificate ledger (filters: status colour, type, family, "
+     "organization_id, site, person_id, q, due_within_days; page, per_page)", None, None,
+     "certificates"),
+    ("get", "/certificates/alerts", "Open yellow/red certificate alerts in the caller's scope",
+     None, None, "certificates"),
+    ("post", "/certificates/alerts/{alert_id}/acknowledge", "Acknowledge an alert", None,
+     None, "certificates"),
+    ("post", "/certificates/{cert_id}/review", "Record a review (applied within the window)",
+     qs.ReviewRequest, None, "certificates"),
+    ("post", "/certificates/{cert_id}/void", "Void a certificate (suspends live permits)",
+     qs.VoidRequest, None, "certificates"),
+    ("post", "/certificates/{cert_id}/verify", "Check against the national register now",
+     qs.VerifyRequest, None, "certificates"),
+    ("post", "/certificates/import", "Import an .xlsx/.csv ledger (multipart 'file'); "
+     "?dry_run=1 reports every row's problems; otherwise all rows or nothing", "multipart",
+     None, "certificates"),
+    ("get", "/organizations", "Departments, units, teams, contractor firms", None, None,
+     "people"),
+    ("post", "/organizations", "Add an organization", qs.OrganizationSchema, None, "people"),
+    ("get", "/legal-entities", "Legal entities of the group and their sites", None, None,
+     "people"),
+    ("post", "/legal-entities", "Add a legal entity (admins)", qs.LegalEntitySchema, None,
+     "people"),
+    ("get", "/access-codes", "Contractor access codes (own firm)", None, None, "contractors"),
+    ("post", "/access-codes", "Issue a signed access code (≤ 72 h, explicit scope) with QR",
+     qs.AccessCodeRequest, None, "contractors"),
+    ("post", "/access-codes/{code_id}/revoke", "Revoke an access code", None, None,
+     "contractors"),
+    ("get", "/equipment", "Instruments with calibration status", None, None, "equipment"),
+    ("post", "/equipment", "Register an instrument", qs.EquipmentSchema, None, "equipment"),
+    ("post", "/equipment/{equipment_id}/calibration", "Record a calibration",
+     qs.CalibrationSchema, None, "equipment"),
+    ("get", "/permits/{id}/holds", "Holds of a permit (fatigue freezes, suspensions)", None,
+     None, "permits"),
+    ("post", "/permits/{id}/holds/{hold_id}/decide", "Release or reject a frozen application",
+     qs.HoldDecision, None, "permits"),
+    ("post", "/permits/{id}/watcher-ratings", "Rate the watcher after the job (1–5)",
+     qs.RatingSchema, None, "permits"),
+    ("get", "/settings/thresholds", "Dynamic thresholds (fatigue, rest, calibration)", None,
+     None, "settings"),
+    ("put", "/settings/thresholds", "Change thresholds (safety department)",
+     qs.ThresholdsUpdate, None, "settings"),
+    ("get", "/analytics/capability-matrix", "People × certificate types; composite "
+     "qualifications", None, None, "analytics"),
 ]
 
 ERRORS = {
@@ -96,8 +144,9 @@ def build_spec() -> dict[str, Any]:
         params = [p.strip("{}") for p in path.split("/") if p.startswith("{")]
         if params:
             op["parameters"] = [{"name": p, "in": "path", "required": True,
-                                 "schema": {"type": "integer" if p in ("id", "version")
-                                            and not path.startswith("/tasks") else "string"}}
+                                 "schema": {"type": "integer" if (p in ("id", "version")
+                                            or p.endswith("_id")) and "tasks" not in path
+                                            else "string"}}
                                 for p in params]
         if request_schema == "multipart":
             op["requestBody"] = {"content": {"multipart/form-data": {"schema": {
@@ -110,10 +159,11 @@ def build_spec() -> dict[str, Any]:
                 registered.add(name)
             op["requestBody"] = {"required": True, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{name}"}}}}
-        ok = "201" if method == "post" and path in ("/permits", "/people", "/areas",
-                                                   "/uploads", "/process-definitions",
-                                                   "/permits/{id}/entries") \
-            else "200"
+        ok = "201" if method == "post" and path in (
+            "/permits", "/people", "/areas", "/uploads", "/process-definitions",
+            "/access-codes", "/organizations", "/legal-entities", "/equipment",
+            "/permits/{id}/watcher-ratings", "/people/{id}/certificates",
+            "/permits/{id}/entries") else "200"
         if response_schema is not None:
             name = response_schema.__name__
             if name not in registered:

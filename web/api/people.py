@@ -1,4 +1,4 @@
-"""People, certificates and the certificate catalogue (as far as the credential check needs)."""
+"""People: registration, the e-profile, certificates, photos; the certificate catalogue."""
 
 from __future__ import annotations
 
@@ -8,31 +8,40 @@ from flask import jsonify
 from sqlalchemy import select
 
 from engine import clock, db
-from processes import people
-from processes.errors import NotAllowed
-from processes.models import CertificateType, Person
+from processes import auditing, catalog, people, profile, roster
+from processes.errors import NotAllowed, ValidationFailed
+from processes.models import CertificateType, Organization, Person, Upload
 
 from ..auth import api_login_required, current_person, hash_password
 from . import bp, load
+from .certificates import enqueue_verification
+from .qualification_schemas import PersonUpdate
 from .schemas import CertificateSchema, PersonSchema
 
 
 def person_view(person: Person) -> dict[str, Any]:
-    today = clock.now().date()
+    """The e-profile (design §4): certificates with colours, three years of jobs by role,
+    watcher ratings, the equipment used with its calibration, live access codes."""
+    today = roster.local_today(db.session, person.site_code)
     data = PersonSchema().dump(person)
-    data["organization"] = person.organization.name if person.organization else None
-    data["certificates"] = [people.certificate_view(c, today) for c in person.certificates]
+    data.update(profile.build(db.session, person, today, clock.now()))
+    data["as_of"] = today.isoformat()
     return data
 
 
 @bp.get("/certificate-types")
 @api_login_required
 def certificate_types() -> Any:
-    rows = db.session.execute(select(CertificateType).order_by(CertificateType.code)).scalars()
-    return jsonify(items=[{"code": t.code, "name_zh": t.name_zh, "name_en": t.name_en,
-                           "validity_years": t.validity_years, "review_years": t.review_years,
-                           "review_window_days": t.review_window_days,
-                           "authorizes": t.authorizes} for t in rows])
+    rows = db.session.execute(select(CertificateType).order_by(
+        CertificateType.category, CertificateType.family, CertificateType.code)).scalars()
+    requirements = {key: catalog.permit_requirements(key) for key in catalog.permit_types()}
+    return jsonify(items=[{
+        "code": t.code, "name_zh": t.name_zh, "name_en": t.name_en, "category": t.category,
+        "family": t.family, "validity_years": t.validity_years,
+        "review_years": t.review_years, "extended_review_years": t.extended_review_years,
+        "extension_clean_years": t.extension_clean_years,
+        "review_window_days": t.review_window_days, "issuer": t.issuer, "basis": t.basis,
+        "authorizes": t.authorizes} for t in rows], permit_requirements=requirements)
 
 
 @bp.get("/people")
@@ -59,14 +68,44 @@ def add_person() -> Any:
     return jsonify(person_view(person)), 201
 
 
-@bp.get("/people/<int:person_id>")
-@api_login_required
-def get_person(person_id: int) -> Any:
+def _visible(person_id: int) -> tuple[Person, Person]:
     actor = current_person()
     assert actor is not None
     person = people.get_person(db.session, person_id)
     if not people.can_view(actor, person):
         raise NotAllowed("you may not see this person's profile")
+    return actor, person
+
+
+@bp.get("/people/<int:person_id>")
+@api_login_required
+def get_person(person_id: int) -> Any:
+    _, person = _visible(person_id)
+    return jsonify(person_view(person))
+
+
+@bp.patch("/people/<int:person_id>")
+@api_login_required
+def update_person(person_id: int) -> Any:
+    """Photo (an upload id), phone, employee number, organization, active."""
+    actor, person = _visible(person_id)
+    if not people.can_manage(actor, person):
+        raise NotAllowed("you may not change this person")
+    body = load(PersonUpdate())
+    errors: dict[str, list[str]] = {}
+    if body.get("photo_id") and db.session.get(Upload, body["photo_id"]) is None:
+        errors["photo_id"] = ["upload the photo first (POST /uploads)"]
+    org_id = body.get("organization_id")
+    if org_id is not None and (db.session.get(Organization, org_id) is None
+                               or not people.can_manage(actor, organization_id=org_id)):
+        errors["organization_id"] = [f"no organization {org_id} you may assign"]
+    if errors:
+        raise ValidationFailed(errors)
+    for key, value in body.items():
+        setattr(person, key, value)
+    auditing.record(db.session, "person.updated", by=actor,
+                    data={"person_id": person.id, **{k: v for k, v in body.items()}})
+    db.session.commit()
     return jsonify(person_view(person))
 
 
@@ -78,8 +117,10 @@ def add_certificate(person_id: int) -> Any:
     person = people.get_person(db.session, person_id)
     body = load(CertificateSchema())
     cert = people.add_certificate(db.session, person, body, actor=actor)
+    enqueue_verification(cert.id)
     db.session.commit()
-    return jsonify(people.certificate_view(cert, clock.now().date())), 201
+    today = roster.local_today(db.session, person.site_code)
+    return jsonify(people.certificate_view(cert, today)), 201
 
 
 __all__ = ["hash_password"]

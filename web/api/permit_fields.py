@@ -31,7 +31,8 @@ class HotWorkFields(Schema):
     hazard_analysis = fields.String(load_default="", validate=validate.Length(max=2000),
                                     metadata={"description": "风险辨识结果"})
     in_confined_space = fields.Boolean(load_default=False, metadata={
-        "description": "在受限空间内动火（须在关联票号中填写受限空间作业票，GB 30871 4.6）"})
+        "description": "在受限空间内动火（须在关联票号中填写受限空间作业票，GB 30871 4.6）；"
+                       "计入疲劳预警"})
 
 
 TYPE_FIELDS: dict[str, type[Schema]] = {

@@ -130,7 +130,16 @@ class CertificateSchema(Schema):
     issued_on = fields.Date(required=True)
     expires_on = fields.Date(required=True)
     review_due_on = fields.Date(load_default=None, allow_none=True)
+    last_reviewed_on = fields.Date(load_default=None, allow_none=True)
+    in_trade_since = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "continuously in the trade since (≥ 10 years and no violation: "
+                       "6-year review interval)"})
+    violations = fields.Integer(load_default=0, validate=validate.Range(min=0, max=99))
+    scan_id = fields.String(load_default=None, allow_none=True,
+                            validate=validate.Length(max=64))
     voided = fields.Boolean(load_default=False)
+    voided_reason = fields.String(load_default=None, allow_none=True,
+                                  validate=validate.Length(max=500))
     status = fields.String(dump_only=True)
     status_reason = fields.String(dump_only=True)
 
@@ -149,6 +158,7 @@ class PersonSchema(Schema):
     organization_id = fields.Integer(load_default=None)
     employee_no = fields.String(load_default=None)
     phone = fields.String(load_default=None)
+    photo_id = fields.String(dump_only=True)
 
 
 class PauseRequest(Schema):
