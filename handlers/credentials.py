@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from engine import Refusal, ServiceContext
 from processes import certificates, permits
 from processes.models import Site
+from processes.types import rules_for
 
 
 def check(ctx: ServiceContext, permit_id: int, grade: str | None = None) -> dict[str, Any]:
@@ -20,7 +21,8 @@ def check(ctx: ServiceContext, permit_id: int, grade: str | None = None) -> dict
     today = ctx.now.astimezone(ZoneInfo(site.timezone if site else "Asia/Shanghai")).date()
     errors: dict[str, list[str]] = {}
     details: list[dict[str, Any]] = []
-    for i, link in enumerate(permit.worker_links):
+    workers = permit.worker_links if rules_for(permit.type).workers_need_certificate else []
+    for i, link in enumerate(workers):
         for problem in certificates.check_person(link.person, permit_type=permit.type,
                                                  role="worker", grade=grade, today=today):
             errors.setdefault(f"workers.{i}", []).append(problem["message"])
@@ -31,7 +33,7 @@ def check(ctx: ServiceContext, permit_id: int, grade: str | None = None) -> dict
         details.append(problem)
     if errors:
         raise Refusal(errors, code="credentials_refused", details=details)
-    checked = [*permit.worker_ids, permit.watcher_id]
+    checked = [*(w.person_id for w in workers), permit.watcher_id]
     return {"ok": True, "checked": checked, "on": today.isoformat()}
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine import HumanTask
 
 from .models import GasReading, Permit, PermitApproval, SignIn
+from .rules import excavation, road_closure
 
 Evidence = Callable[[Session, Permit, HumanTask], bool]
 
@@ -57,6 +58,9 @@ EVIDENCE: dict[str, Evidence] = {
     "approve_2": _approval,
     "approve_3": _approval,
     "approve_4": _approval,
+    # countersigns (会签) of excavation and road closure: a recorded decision
+    **{f"countersign_{dept}": _approval
+       for dept in (*excavation.COUNTERSIGNS, *road_closure.COUNTERSIGNS)},
 }
 
 

@@ -57,12 +57,20 @@ USERS = [
     ("contractor_admin", "何平（承包商管理员）", ["contractor_admin"], "SH1", "华安检修公司"),
     ("designer", "蒋涛（流程设计）", ["designer"], None, "安全环保部"),
     ("admin", "系统管理员", ["admin"], None, "信息中心"),
+    # departments that countersign excavation and road closure (会签, forms A.7/A.8)
+    ("water_dept", "钱涛（给排水）", ["water_dept"], "SH1", "水务车间"),
+    ("steam_dept", "卫东（热力）", ["steam_dept"], "SH1", "热电车间"),
+    ("process_dept", "韩梅（工艺）", ["process_dept"], "SH1", "生产技术部"),
+    ("equipment_dept", "唐军（设备）", ["equipment_dept"], "SH1", "设备管理部"),
+    ("fire_dept", "袁飞（消防）", ["fire_dept"], "SH1", "消防队"),
 ]
 
 ORGS = [
     ("维修一班", "team"), ("乙烯车间", "unit"), ("设备管理部", "department"),
     ("安全环保部", "department"), ("厂领导", "department"), ("电气车间", "unit"),
     ("信息中心", "department"), ("华安检修公司", "contractor"),
+    ("水务车间", "unit"), ("热电车间", "unit"), ("生产技术部", "department"),
+    ("消防队", "department"), ("吊装班", "team"),
 ]
 
 #: (name, employee no, org, [(cert type, number, issued years ago, state)])
@@ -74,6 +82,12 @@ WORKERS = [
     ("黄勇（电工）", "W1004", "电气车间", [("electrician_lv", "T320101198504045678", 1, "ok")]),
     ("徐静（高处）", "W1005", "维修一班", [("height_work", "T320101199305056789", 1, "ok")]),
     ("马超（承包商焊工）", "C2001", "华安检修公司", [("welding_cutting", "T440101199106067890", 1, "ok")]),
+    ("吴刚（起重司机）", "W1006", "吊装班", [("crane_operator", "Q2-320101198707071234", 1, "ok")]),
+    ("郭亮（起重司机）", "W1007", "吊装班", [("crane_operator", "Q2-320101198808082345", 5, "expired")]),
+    ("林峰（司索工）", "W1008", "吊装班", []),
+    ("高翔（起重指挥）", "W1009", "吊装班", []),
+    ("罗斌（普工）", "W1010", "维修一班", []),
+    ("梁伟（普工）", "W1011", "维修一班", []),
 ]
 
 

@@ -90,6 +90,21 @@ def plant(app, frozen_clock):
         db.session.remove()
 
 
+@pytest.fixture()
+def plant_all_types(plant):
+    """The demo plant with every permit type whose BPMN is in ``bpmn/`` deployed, as
+    ``permitflow init`` deploys them."""
+    from engine.deploy import collect_related
+    from web import get_engine
+    from web.cli import bpmn_files
+
+    with plant.app_context():
+        for path in bpmn_files(Path(plant.config["BPMN_FOLDER"])):
+            get_engine().deploy(db.session, collect_related(path), actor="test")
+        db.session.commit()
+    return plant
+
+
 def _fast_hash(password: str) -> str:
     from werkzeug.security import generate_password_hash
 

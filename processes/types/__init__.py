@@ -8,9 +8,14 @@ branching on the type key.
 from __future__ import annotations
 
 from .base import PermitTypeRules
+from .excavation import Excavation
 from .hot_work import HotWork
+from .lifting import Lifting
+from .road_closure import RoadClosure
+from .work_at_height import WorkAtHeight
 
-REGISTRY: dict[str, PermitTypeRules] = {t.key: t for t in (HotWork(),)}
+REGISTRY: dict[str, PermitTypeRules] = {t.key: t for t in (
+    HotWork(), WorkAtHeight(), Lifting(), Excavation(), RoadClosure())}
 
 
 def rules_for(key: str) -> PermitTypeRules:

@@ -26,6 +26,9 @@ class PermitTypeRules:
     key = ""
     #: a module with CHECKLIST (key → item with is_na_allowed(grade), label_zh) or None
     checklist: Any = None
+    #: False where GB 30871 names no special-operation certificate for the workers (动土,
+    #: 断路): only the watcher's training certificate is checked then (4.10)
+    workers_need_certificate = True
 
     def facts(self, session: Session, permit: Permit, now: datetime) -> dict[str, Any]:
         """Facts for the grading/routing tables; raise ValidationFailed to refuse."""
@@ -37,6 +40,26 @@ class PermitTypeRules:
         """The longest a permit of this type may stay live; None when unlimited."""
         hours = plant_settings()["validity_hours"].get(self.key)
         return timedelta(hours=hours) if hours else None
+
+    def validity_basis(self) -> dict[str, Any]:
+        """Where this type's longest validity comes from, for API and UI text: the
+        standard, or a plant setting where GB 30871 names none (issue 3: say so)."""
+        settings = plant_settings()
+        hours = settings["validity_hours"].get(self.key)
+        plant = self.key in settings.get("plant_setting_types", [])
+        if hours is None:
+            return {"hours": None, "source": "standard",
+                    "note_zh": "有效期由GB 30871按作业级别规定",
+                    "note_en": "validity set by GB 30871 per grade"}
+        span = f"{hours // 24:g}天" if hours % 24 == 0 else f"{hours:g}小时"
+        if plant:
+            return {"hours": hours, "source": "plant_setting",
+                    "note_zh": f"有效期最长{span}，为本厂设定（GB 30871未规定此类作业票的有效期）",
+                    "note_en": f"valid for at most {hours:g} h: a plant setting, GB 30871 "
+                               "sets no validity for this permit type"}
+        return {"hours": hours, "source": "standard",
+                "note_zh": f"有效期最长{span}（GB 30871规定）",
+                "note_en": f"valid for at most {hours:g} h (GB 30871)"}
 
     def valid_until(self, permit: Permit, activated_at: datetime) -> datetime:
         """Activation plus the validity, but never after the planned end the approvers

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from .special_work_fields import (
+    ExcavationFields,
+    LiftingFields,
+    RoadClosureFields,
+    WorkAtHeightFields,
+)
+
 
 class HotWorkFields(Schema):
     """Form A.1 fields beyond the shared ones."""
@@ -28,4 +35,10 @@ class HotWorkFields(Schema):
                                     metadata={"description": "风险辨识结果"})
 
 
-TYPE_FIELDS: dict[str, type[Schema]] = {"hot_work": HotWorkFields}
+TYPE_FIELDS: dict[str, type[Schema]] = {
+    "hot_work": HotWorkFields,
+    "work_at_height": WorkAtHeightFields,
+    "lifting": LiftingFields,
+    "excavation": ExcavationFields,
+    "road_closure": RoadClosureFields,
+}

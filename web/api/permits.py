@@ -11,6 +11,7 @@ from engine import db
 from processes import catalog, compliance, history, permits
 from processes.errors import NotAllowed
 from processes.models import Permit
+from processes.types import rules_for
 
 from .. import get_engine
 from ..auth import api_login_required, current_person
@@ -50,6 +51,8 @@ def detail(permit: Permit) -> dict[str, Any]:
         "history": history.events(session, permit),
         "evidence": history.evidence(session, permit),
         "compliance": compliance.of_permit(session, permit).as_dict(),
+        # how long it may run and whether GB 30871 or the plant says so
+        "validity": rules_for(permit.type).validity_basis(),
     })
     return data
 
