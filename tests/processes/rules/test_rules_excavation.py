@@ -1,0 +1,36 @@
+"""Excavation and road-closure rules (processes.rules.excavation, .road_closure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from processes.rules import excavation, road_closure
+from processes.rules.checklist_items import Checklist
+
+
+@pytest.mark.parametrize(("depth", "machines", "expected"), [
+    (0.49, False, False), (0.5, False, True), (0.0, True, True), (2.0, False, True)])
+def test_what_counts_as_excavation(depth: float, machines: bool, expected: bool) -> None:
+    assert excavation.is_excavation(depth, machines) is expected
+
+
+@pytest.mark.parametrize(("depth", "near", "expected"), [
+    (1.2, True, False), (1.21, True, True), (5.0, False, False)])
+def test_confined_space_rules_deeper_than_1_2_m_near_lines(depth: float, near: bool,
+                                                          expected: bool) -> None:
+    assert excavation.needs_confined_space_permit(depth, near) is expected
+
+
+def test_countersigning_departments() -> None:
+    assert list(excavation.COUNTERSIGNS) == [
+        "water", "power", "steam", "process", "equipment", "fire", "safety"]
+    assert excavation.COUNTERSIGNS["power"] == "power_supplier"
+    assert road_closure.COUNTERSIGNS == {"fire": "fire_dept", "safety": "safety_dept"}
+
+
+def test_ungraded_checklists_never_skip_required_items() -> None:
+    assert len(excavation.CHECKLIST) == 11 and len(road_closure.CHECKLIST) == 4
+    assert not excavation.CHECKLIST["power_comm_cables"].is_na_allowed(None)
+    assert excavation.CHECKLIST["sloping_shoring"].is_na_allowed(None)
+    assert Checklist("road_closure").required_items(None) == ("traffic_plan",
+                                                             "signs_barriers")
