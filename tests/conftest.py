@@ -90,10 +90,16 @@ def plant(app, frozen_clock):
         db.session.remove()
 
 
+def _fast_hash(password: str) -> str:
+    from werkzeug.security import generate_password_hash
+
+    # Cheap hashing keeps the suite fast; production uses the default scrypt cost.
+    return generate_password_hash(password, method="pbkdf2:sha256:1000")
+
+
 @pytest.fixture()
-def plant_all_types(plant):
-    """The demo plant with every permit type whose BPMN is in ``bpmn/`` deployed, as
-    ``permitflow init`` deploys them."""
+def plant_all(plant):
+    """The demo plant with every permit type found in bpmn/ deployed (``permitflow init``)."""
     from engine.deploy import collect_related
     from web import get_engine
     from web.cli import bpmn_files
@@ -103,10 +109,3 @@ def plant_all_types(plant):
             get_engine().deploy(db.session, collect_related(path), actor="test")
         db.session.commit()
     return plant
-
-
-def _fast_hash(password: str) -> str:
-    from werkzeug.security import generate_password_hash
-
-    # Cheap hashing keeps the suite fast; production uses the default scrypt cost.
-    return generate_password_hash(password, method="pbkdf2:sha256:1000")

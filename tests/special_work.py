@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from engine import db
-from processes.rules.checklist_items import Checklist
+from processes.rules.checklist import checklist_of
 from tests.api import Api, person_id
 
 DESCRIPTIONS = {
@@ -42,7 +42,7 @@ def application(app: Flask, permit_type: str, *, start: datetime, hours: float =
 
 def measures(permit_type: str, confirmed_by: int, **answers: Any) -> dict[str, Any]:
     """Every item of the type's form confirmed, except the answers given."""
-    items: dict[str, Any] = {key: True for key in Checklist(permit_type).CHECKLIST}
+    items: dict[str, Any] = {key: True for key in checklist_of(permit_type).CHECKLIST}
     items.update(answers)
     return {"items": items, "confirmed_by": confirmed_by}
 

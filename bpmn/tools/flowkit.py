@@ -482,7 +482,7 @@ def checklist_form(title: str, permit_type: str) -> dict[str, Any]:
         item["key"]: {"enum": [True, False, "na"],
                       "title": f"{item['form_item']}. {item['label_zh']}",
                       "description": item["label_en"]}
-        for item in raw["items"]
+        for item in raw["items"] if item.get("step", "safety_measures") == "safety_measures"
     }
     return obj(title, {
         "items": {"type": "object", "title": "安全措施", "properties": items,

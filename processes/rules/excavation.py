@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Final
 
 from processes.rules import data
-from processes.rules.checklist_items import Checklist
+from processes.rules.checklist import checklist_of
 
 _EXCAVATION: Final = data.load("excavation.json")
 
@@ -22,7 +22,7 @@ COUNTERSIGNS: Final[Mapping[str, str]] = MappingProxyType(
     {d["key"]: d["role"] for d in _EXCAVATION["countersign_departments"]["items"]})
 """Department key → the role that countersigns for it (Form A.7 会签)."""
 
-CHECKLIST: Final = Checklist("excavation").CHECKLIST
+CHECKLIST: Final = checklist_of("excavation").CHECKLIST
 """The 11 items of Form A.7 by key, in form order."""
 
 

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Final
 
 from processes.rules import data
-from processes.rules.checklist_items import Checklist
+from processes.rules.checklist import checklist_of
 
 _LIFTING: Final = data.load("lifting.json")
 
@@ -26,7 +26,7 @@ RISK_ANALYSIS_ONLY_BELOW_T: Final = float(_LIFTING["risk_analysis_only"]["below_
 LIFT_PLAN_FROM_T: Final = float(_LIFTING["lift_plan"]["from_t"])
 TANDEM_MAX_SHARE: Final = float(_LIFTING["tandem"]["max_share_of_rating"])
 
-CHECKLIST: Final = Checklist("lifting").CHECKLIST
+CHECKLIST: Final = checklist_of("lifting").CHECKLIST
 """The 20 items of Form A.5 by key, in form order."""
 
 

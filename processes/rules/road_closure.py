@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import Final
 
 from processes.rules import data
-from processes.rules.checklist_items import Checklist
+from processes.rules.checklist import checklist_of
 
 _ROAD: Final = data.load("road_closure.json")
 
@@ -16,5 +16,5 @@ COUNTERSIGNS: Final[Mapping[str, str]] = MappingProxyType(
     {d["key"]: d["role"] for d in _ROAD["countersign_departments"]["items"]})
 """Department key → the role that countersigns for it (Form A.8)."""
 
-CHECKLIST: Final = Checklist("road_closure").CHECKLIST
+CHECKLIST: Final = checklist_of("road_closure").CHECKLIST
 """The 4 items of Form A.8 by key, in form order."""

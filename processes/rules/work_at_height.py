@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Final
 
 from processes.rules import data
-from processes.rules.checklist_items import Checklist
+from processes.rules.checklist import checklist_of
 from processes.rules.errors import InvalidValueError
 
 _HEIGHT: Final = data.load("work_at_height.json")
@@ -38,7 +38,7 @@ _BANDS: Final = tuple((b["band"], b["up_to_m"]) for b in _HEIGHT["bands"]["items
 _DISTANCES: Final = tuple((d["up_to_kv"], d["min_distance_m"])
                           for d in _HEIGHT["live_conductor_distances"]["items"])
 
-CHECKLIST: Final = Checklist("work_at_height").CHECKLIST
+CHECKLIST: Final = checklist_of("work_at_height").CHECKLIST
 """The 15 items of Form A.4 by key, in form order."""
 
 

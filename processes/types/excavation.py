@@ -11,7 +11,7 @@ from ..errors import ValidationFailed
 from ..models import Permit
 from ..rules import excavation as rules
 from .base import PermitTypeRules
-from .screening import Refusals, check_upload, check_window, related_of_type
+from .screening import Refusals, at_night, check_upload, check_window, related_of_type
 
 CONFINED_SPACE = "confined_space"
 
@@ -57,6 +57,18 @@ class Excavation(PermitTypeRules):
                       "confined_space_rules": confined,
                       "confined_space_permits": [p.number for p in related]})
         return facts
+
+    def checklist_conditions(self, permit: Permit) -> frozenset[str]:
+        """Confined-space measures (and its permit) when deep near buried lines; safe
+        lighting at night (Form A.7)."""
+        fields = permit.fields or {}
+        found = set()
+        if rules.needs_confined_space_permit(float(fields.get("depth_m") or 0),
+                                             bool(fields.get("near_buried_lines"))):
+            found.add("confined_space_rules")
+        if at_night(permit):
+            found.add("night")
+        return frozenset(found)
 
     def check_activation(self, session: Session, permit: Permit, now: datetime) -> None:
         """Deep work near buried lines starts only while its confined-space permit is live."""

@@ -59,3 +59,17 @@ class Lifting(PermitTypeRules):
 
     def default_grade(self) -> str | None:
         return "grade1"
+
+    def checklist_conditions(self, permit: Permit) -> frozenset[str]:
+        """A lift plan where one is required; spark arrestors and protection of nearby
+        equipment in fire/explosion areas; wind only outdoors (Form A.5)."""
+        fields = permit.fields or {}
+        found = set()
+        if rules.needs_lift_plan(float(fields.get("load_t") or 0),
+                                 bool(fields.get("complex_load"))):
+            found.add("lift_plan_required")
+        if permit.area.hazard_class == "fire_explosion":
+            found.add("hazardous_area")
+        if fields.get("outdoor", True):
+            found.add("outdoor")
+        return frozenset(found)

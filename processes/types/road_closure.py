@@ -7,11 +7,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..models import Permit, Site
+from ..models import Permit
 from ..rules import road_closure as rules
-from ..rules.calendar import DEFAULT_PLANT_TZ, overlaps_night
 from .base import PermitTypeRules
-from .screening import Refusals, check_upload, check_window
+from .screening import Refusals, at_night, check_upload, check_window
 
 
 class RoadClosure(PermitTypeRules):
@@ -30,9 +29,14 @@ class RoadClosure(PermitTypeRules):
         check_upload(refusals, session, "sketch", fields.get("sketch"), "断路地段示意图")
         check_window(refusals, permit, self)
         refusals.raise_if_any()
-        site = session.get(Site, permit.site_code)
-        night = bool(fields.get("night_work")) or overlaps_night(
-            permit.planned_start, permit.planned_end, site.timezone if site else DEFAULT_PLANT_TZ)
-        facts.update({"night_work": night,
+        facts.update({"night_work": self.is_night_work(permit),
                       "affected_unit_count": len(fields.get("affected_units") or [])})
         return facts
+
+    @staticmethod
+    def is_night_work(permit: Permit) -> bool:
+        """Declared night work, or any part of the window at night (warning lights, 12)."""
+        return bool((permit.fields or {}).get("night_work")) or at_night(permit)
+
+    def checklist_conditions(self, permit: Permit) -> frozenset[str]:
+        return frozenset({"night"}) if self.is_night_work(permit) else frozenset()

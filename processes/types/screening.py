@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..errors import ValidationFailed
-from ..models import Permit, Person, Upload
+from ..models import Permit, Person, Site, Upload
+from ..rules.calendar import DEFAULT_PLANT_TZ, overlaps_night
 
 if TYPE_CHECKING:
     from .base import PermitTypeRules
@@ -45,10 +46,10 @@ def check_window(refusals: Refusals, permit: Permit, rules: PermitTypeRules) -> 
     limit = rules.validity(permit)
     if limit is None or permit.planned_end - permit.planned_start <= limit:
         return
-    basis = rules.validity_basis()
-    refusals.add("planned_end", f"计划作业时间超过作业票有效期：{basis['note_zh']}；请缩短或分段"
-                                f"办理 / the planned window is longer than the permit may run "
-                                f"({basis['note_en']}); apply in parts", "validity_exceeded")
+    refusals.add("planned_end", f"计划作业时间超过作业票有效期，请缩短或分段办理（"
+                                f"{rules.validity_basis()['text']}）/ the planned window is "
+                                f"longer than the permit may run: apply in parts",
+                 "validity_exceeded")
 
 
 def check_upload(refusals: Refusals, session: Session, field: str, upload_id: str | None,
@@ -72,6 +73,14 @@ def check_people(refusals: Refusals, session: Session, permit: Permit, field: st
         elif pid == permit.watcher_id:
             refusals.add(path, f"监护人不得兼任{role_zh} / the watcher cannot also be the "
                                f"{field.rstrip('s').replace('_', ' ')}", "watcher_busy")
+
+
+def at_night(permit: Permit) -> bool:
+    """Whether any part of the planned window falls in the plant's night (site time)."""
+    session = object_session(permit)
+    site = session.get(Site, permit.site_code) if session is not None else None
+    return overlaps_night(permit.planned_start, permit.planned_end,
+                          site.timezone if site is not None else DEFAULT_PLANT_TZ)
 
 
 def related_of_type(session: Session, permit: Permit, permit_type: str,

@@ -11,12 +11,13 @@ from ..models import Permit
 from ..rules import weather
 from ..rules import work_at_height as rules
 from .base import PermitTypeRules, plant_settings
-from .screening import Refusals, check_window
+from .screening import Refusals, at_night, check_window
 
 
 class WorkAtHeight(PermitTypeRules):
     key = "work_at_height"
     checklist = rules
+    validity_clause = rules.VALIDITY_CLAUSE
 
     def facts(self, session: Session, permit: Permit, now: datetime) -> dict[str, Any]:
         """Height band and objective risk factors for the grade table; refuses heights
@@ -66,11 +67,24 @@ class WorkAtHeight(PermitTypeRules):
         return self._limit()
 
     def validity_basis(self) -> dict[str, Any]:
-        hours = int(self._limit().total_seconds() // 3600)
-        return {"hours": hours, "source": "standard",
-                "note_zh": f"有效期最长{hours // 24}天（GB 30871 {rules.VALIDITY_CLAUSE}）",
-                "note_en": f"valid for at most {hours // 24} days (GB 30871 "
-                           f"{rules.VALIDITY_CLAUSE})"}
+        hours = self._limit().total_seconds() / 3600
+        days = f"{hours / 24:g} 天（{hours:g} 小时）" if hours % 24 == 0 else f"{hours:g} 小时"
+        return {"hours": hours, "basis": "standard", "clause": rules.VALIDITY_CLAUSE,
+                "text": f"GB 30871-2022 {rules.VALIDITY_CLAUSE}：不超过 {days} / at most "
+                        f"{hours:g} h"}
+
+    def checklist_conditions(self, permit: Permit) -> frozenset[str]:
+        """Above 30 m communication gear; in poor light or at night lighting (Form A.4)."""
+        fields = permit.fields or {}
+        height = float(fields.get("working_height_m") or 0)
+        found = set()
+        if rules.is_work_at_height(height) and rules.height_band(height) == 4:
+            found.add("above_30m")
+        if "poor_light" in (fields.get("risk_factors") or []):
+            found.add("poor_light")
+        if at_night(permit):
+            found.add("night")
+        return frozenset(found)
 
     def default_grade(self) -> str | None:
         return "IV"

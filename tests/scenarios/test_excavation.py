@@ -20,9 +20,9 @@ COUNTERSIGNERS = {"countersign_water": "water_dept", "countersign_power": "power
 
 
 @pytest.fixture()
-def users(plant_all_types):
+def users(plant_all):
     names = {"applicant", "watcher", "unit_approver", "specialist", *COUNTERSIGNERS.values()}
-    return {name: Api(plant_all_types, name) for name in names}
+    return {name: Api(plant_all, name) for name in names}
 
 
 def apply(users, plant, frozen_clock, *, hours: float = 6, related=(), **fields):
@@ -75,14 +75,14 @@ def set_status(app, number: str, status: str) -> None:
 
 
 def test_excavation_goes_from_application_through_seven_countersigns_to_closed(
-        users, plant_all_types, frozen_clock):
-    r = apply(users, plant_all_types, frozen_clock)
+        users, plant_all, frozen_clock):
+    r = apply(users, plant_all, frozen_clock)
     assert r.status == 201, r.json
     permit = r.json
     assert permit["number"].startswith("DT-20260603-")
     assert (permit["grade"], permit["risk"]) == (None, "low")
-    assert permit["validity"]["source"] == "plant_setting"
-    r = to_countersigns(users, plant_all_types, permit["id"])
+    assert permit["validity"]["basis"] == "plant_setting"
+    r = to_countersigns(users, plant_all, permit["id"])
     assert r.json["status"] == "approving"
     assert open_tasks(users["applicant"], permit["id"]) == sorted(COUNTERSIGNERS)
     countersign_all(users, permit["id"])
@@ -98,9 +98,9 @@ def test_excavation_goes_from_application_through_seven_countersigns_to_closed(
     assert set(COUNTERSIGNERS) <= set(r.json["compliance"]["executed"])
 
 
-def test_approval_waits_for_every_countersign(users, plant_all_types, frozen_clock):
-    permit = apply(users, plant_all_types, frozen_clock).json
-    to_countersigns(users, plant_all_types, permit["id"])
+def test_approval_waits_for_every_countersign(users, plant_all, frozen_clock):
+    permit = apply(users, plant_all, frozen_clock).json
+    to_countersigns(users, plant_all, permit["id"])
     countersign_all(users, permit["id"], skip={"countersign_steam"})
     assert open_tasks(users["applicant"], permit["id"]) == ["countersign_steam"]
     assert users["specialist"].inbox() == []
@@ -110,9 +110,9 @@ def test_approval_waits_for_every_countersign(users, plant_all_types, frozen_clo
     assert open_tasks(users["applicant"], permit["id"]) == ["approve_2"]
 
 
-def test_a_refused_countersign_stops_the_permit(users, plant_all_types, frozen_clock):
-    permit = apply(users, plant_all_types, frozen_clock).json
-    to_countersigns(users, plant_all_types, permit["id"])
+def test_a_refused_countersign_stops_the_permit(users, plant_all, frozen_clock):
+    permit = apply(users, plant_all, frozen_clock).json
+    to_countersigns(users, plant_all, permit["id"])
     users["water_dept"].complete(permit["id"], "countersign_water", {"decision": "approve"})
     r = users["power_supplier"].complete(permit["id"], "countersign_power", {
         "decision": "reject", "comment": "开挖范围内有10 kV直埋电缆，须改线"})
@@ -123,17 +123,17 @@ def test_a_refused_countersign_stops_the_permit(users, plant_all_types, frozen_c
     assert r.json["compliance"]["missing"] == []
 
 
-def test_a_countersign_refusal_must_say_why(users, plant_all_types, frozen_clock):
-    permit = apply(users, plant_all_types, frozen_clock).json
-    to_countersigns(users, plant_all_types, permit["id"])
+def test_a_countersign_refusal_must_say_why(users, plant_all, frozen_clock):
+    permit = apply(users, plant_all, frozen_clock).json
+    to_countersigns(users, plant_all, permit["id"])
     r = users["fire_dept"].complete(permit["id"], "countersign_fire", {"decision": "reject"},
                                     expect=422)
     assert "comment" in r.json["errors"]["fields"]
 
 
-def test_each_department_countersigns_only_for_itself(users, plant_all_types, frozen_clock):
-    permit = apply(users, plant_all_types, frozen_clock).json
-    to_countersigns(users, plant_all_types, permit["id"])
+def test_each_department_countersigns_only_for_itself(users, plant_all, frozen_clock):
+    permit = apply(users, plant_all, frozen_clock).json
+    to_countersigns(users, plant_all, permit["id"])
     assert [t["bpmn_id"] for t in users["water_dept"].inbox()] == ["countersign_water"]
     task = users["steam_dept"].task_for(permit["id"], "countersign_steam")
     r = users["water_dept"].post(f"/tasks/{task['id']}/complete",
@@ -142,69 +142,73 @@ def test_each_department_countersigns_only_for_itself(users, plant_all_types, fr
     assert users["specialist"].inbox() == []
 
 
-def test_shallow_hand_digging_is_not_excavation(users, plant_all_types, frozen_clock):
-    r = apply(users, plant_all_types, frozen_clock, depth_m=0.3)
+def test_shallow_hand_digging_is_not_excavation(users, plant_all, frozen_clock):
+    r = apply(users, plant_all, frozen_clock, depth_m=0.3)
     assert r.status == 422 and r.json["errors"]["code"] == "not_excavation"
     assert "不属于动土作业" in r.json["errors"]["fields"]["fields.depth_m"][0]
-    r = apply(users, plant_all_types, frozen_clock, depth_m=0.3, machines=True,
+    r = apply(users, plant_all, frozen_clock, depth_m=0.3, machines=True,
               method="filling_levelling")
     assert r.status == 201, r.json
     assert r.json["risk"] == "medium"
 
 
-def test_deep_work_near_buried_lines_needs_a_confined_space_permit(users, plant_all_types,
+def test_deep_work_near_buried_lines_needs_a_confined_space_permit(users, plant_all,
                                                                   frozen_clock):
     deep = {"depth_m": 1.5, "near_buried_lines": True}
-    r = apply(users, plant_all_types, frozen_clock, **deep)
+    r = apply(users, plant_all, frozen_clock, **deep)
     assert r.status == 422 and r.json["errors"]["code"] == "confined_space_permit_required"
     assert "受限空间作业票" in r.json["errors"]["fields"]["related_permits"][0]
-    r = apply(users, plant_all_types, frozen_clock, related=("SX-20260603-0001",), **deep)
+    r = apply(users, plant_all, frozen_clock, related=("SX-20260603-0001",), **deep)
     assert r.status == 422  # no such permit
     assert users["applicant"].get("/permits").json["total"] == 0
-    assert apply(users, plant_all_types, frozen_clock, depth_m=1.2,
+    assert apply(users, plant_all, frozen_clock, depth_m=1.2,
                  near_buried_lines=True).status == 201  # 1.2 m is not deeper than 1.2 m
-    assert apply(users, plant_all_types, frozen_clock, depth_m=3.0).status == 201  # no lines
+    assert apply(users, plant_all, frozen_clock, depth_m=3.0).status == 201  # no lines
 
 
-def test_a_rejected_confined_space_permit_does_not_count(users, plant_all_types,
+def test_a_rejected_confined_space_permit_does_not_count(users, plant_all,
                                                         frozen_clock):
-    number = confined_space_permit(plant_all_types, "rejected")
-    r = apply(users, plant_all_types, frozen_clock, related=(number,), depth_m=1.5,
+    number = confined_space_permit(plant_all, "rejected")
+    r = apply(users, plant_all, frozen_clock, related=(number,), depth_m=1.5,
               near_buried_lines=True)
     assert r.status == 422 and "related_permits" in r.json["errors"]["fields"]
 
 
 def test_deep_excavation_starts_only_while_its_confined_space_permit_is_live(
-        users, plant_all_types, frozen_clock):
-    number = confined_space_permit(plant_all_types, "approving")
-    r = apply(users, plant_all_types, frozen_clock, related=(number,), depth_m=1.5,
+        users, plant_all, frozen_clock):
+    number = confined_space_permit(plant_all, "approving")
+    r = apply(users, plant_all, frozen_clock, related=(number,), depth_m=1.5,
               near_buried_lines=True)
     assert r.status == 201, r.json
     permit = r.json
     assert permit["risk"] == "high"
-    to_countersigns(users, plant_all_types, permit["id"])
+    task = users["applicant"].task_for(permit["id"], "safety_measures")
+    r = users["applicant"].post(f"/tasks/{task['id']}/complete", json={"data": measures(
+        "excavation", person_id(plant_all, "applicant"), confined_space_measures="na")})
+    assert r.status == 422 and "items.confined_space_measures" in r.json["errors"]["fields"]
+    to_countersigns(users, plant_all, permit["id"])
     countersign_all(users, permit["id"])
     users["specialist"].complete(permit["id"], "approve_2", {"decision": "approve"})
     r = users["watcher"].complete(permit["id"], "watcher_sign_in", {"present": True},
                                   expect=422)
     assert r.json["errors"]["code"] == "related_permit_not_live"
     assert "related_permits" in r.json["errors"]["fields"]
-    set_status(plant_all_types, number, "active")
+    set_status(plant_all, number, "active")
     users["watcher"].complete(permit["id"], "watcher_sign_in", {"present": True})
     assert users["applicant"].get(f"/permits/{permit['id']}").json["status"] == "active"
 
 
-def test_the_sketch_must_be_uploaded(users, plant_all_types, frozen_clock):
-    r = apply(users, plant_all_types, frozen_clock, sketch="0" * 64)
+def test_the_sketch_must_be_uploaded(users, plant_all, frozen_clock):
+    r = apply(users, plant_all, frozen_clock, sketch="0" * 64)
     assert r.status == 422 and "fields.sketch" in r.json["errors"]["fields"]
-    r = apply(users, plant_all_types, frozen_clock, sketch=None)
+    r = apply(users, plant_all, frozen_clock, sketch=None)
     assert r.status == 422 and "sketch" in r.json["errors"]["fields"]
 
 
-def test_diggers_need_no_certificate_but_the_watcher_does(users, plant_all_types,
+def test_diggers_need_no_certificate_but_the_watcher_does(users, plant_all,
                                                          frozen_clock):
     start = frozen_clock.now() + timedelta(minutes=20)
-    body = application(plant_all_types, "excavation", start=start, workers=DIGGERS,
+    body = application(plant_all, "excavation", start=start, workers=DIGGERS,
                        watcher="张伟（焊工）", depth_m=1.0,
                        area_m2=4.0, method="digging", sketch=users["applicant"].upload_photo())
     r = users["applicant"].post("/permits", json=body)
@@ -212,16 +216,16 @@ def test_diggers_need_no_certificate_but_the_watcher_does(users, plant_all_types
     assert not any(k.startswith("workers") for k in r.json["errors"]["fields"])
 
 
-def test_lapsed_validity_expires_the_permit(users, plant_all_types, frozen_clock):
-    r = apply(users, plant_all_types, frozen_clock, hours=80)
-    assert r.status == 422 and "本厂设定" in r.json["errors"]["fields"]["planned_end"][0]
-    permit = apply(users, plant_all_types, frozen_clock, hours=5).json
-    to_countersigns(users, plant_all_types, permit["id"])
+def test_lapsed_validity_expires_the_permit(users, plant_all, frozen_clock):
+    r = apply(users, plant_all, frozen_clock, hours=80)
+    assert r.status == 422 and "工厂设置" in r.json["errors"]["fields"]["planned_end"][0]
+    permit = apply(users, plant_all, frozen_clock, hours=5).json
+    to_countersigns(users, plant_all, permit["id"])
     countersign_all(users, permit["id"])
     users["specialist"].complete(permit["id"], "approve_2", {"decision": "approve"})
     users["watcher"].complete(permit["id"], "watcher_sign_in", {"present": True})
     frozen_clock.advance(hours=6)
-    assert fire_timers(plant_all_types) == 1
-    applicant = Api(plant_all_types, "applicant")
+    assert fire_timers(plant_all) == 1
+    applicant = Api(plant_all, "applicant")
     assert applicant.get(f"/permits/{permit['id']}").json["status"] == "expired"
     assert open_tasks(applicant, permit["id"]) == ["close"]

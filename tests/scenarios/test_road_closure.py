@@ -14,8 +14,8 @@ CREW = ("罗斌（普工）",)
 
 
 @pytest.fixture()
-def users(plant_all_types):
-    return {name: Api(plant_all_types, name) for name in (
+def users(plant_all):
+    return {name: Api(plant_all, name) for name in (
         "applicant", "watcher", "unit_approver", "specialist", "fire_dept", "safety_dept")}
 
 
@@ -38,14 +38,14 @@ def to_countersigns(users, plant, permit_id):
     users["unit_approver"].complete(permit_id, "approve_1", {"decision": "approve"})
 
 
-def test_road_closure_goes_from_application_to_closed(users, plant_all_types, frozen_clock):
-    r = apply(users, plant_all_types, soon(frozen_clock))
+def test_road_closure_goes_from_application_to_closed(users, plant_all, frozen_clock):
+    r = apply(users, plant_all, soon(frozen_clock))
     assert r.status == 201, r.json
     permit = r.json
     assert permit["number"].startswith("DL-20260603-")
     assert (permit["grade"], permit["risk"]) == (None, "low")
-    assert permit["validity"]["source"] == "plant_setting"
-    to_countersigns(users, plant_all_types, permit["id"])
+    assert permit["validity"]["basis"] == "plant_setting"
+    to_countersigns(users, plant_all, permit["id"])
     assert open_tasks(users["applicant"], permit["id"]) == [
         "countersign_fire", "countersign_safety"]
     users["safety_dept"].complete(permit["id"], "countersign_safety", {"decision": "approve"})
@@ -61,48 +61,52 @@ def test_road_closure_goes_from_application_to_closed(users, plant_all_types, fr
     assert {"countersign_fire", "countersign_safety"} <= set(r.json["compliance"]["executed"])
 
 
-def test_a_refused_fire_countersign_stops_the_permit(users, plant_all_types, frozen_clock):
-    permit = apply(users, plant_all_types, soon(frozen_clock)).json
-    to_countersigns(users, plant_all_types, permit["id"])
+def test_a_refused_fire_countersign_stops_the_permit(users, plant_all, frozen_clock):
+    permit = apply(users, plant_all, soon(frozen_clock)).json
+    to_countersigns(users, plant_all, permit["id"])
     r = users["fire_dept"].complete(permit["id"], "countersign_fire", {
         "decision": "reject", "comment": "无绕行消防通道"})
     assert r.json["status"] == "rejected" and r.json["open_tasks"] == []
     assert users["safety_dept"].inbox() == []
 
 
-def test_night_work_is_high_risk(users, plant_all_types, frozen_clock):
+def test_night_work_is_high_risk(users, plant_all, frozen_clock):
     frozen_clock.advance(hours=11)  # 21:00 in Shanghai
-    r = apply(users, plant_all_types, soon(frozen_clock))
+    r = apply(users, plant_all, soon(frozen_clock))
     assert r.status == 201 and r.json["risk"] == "high"
+    task = users["applicant"].task_for(r.json["id"], "safety_measures")
+    r = users["applicant"].post(f"/tasks/{task['id']}/complete", json={"data": measures(
+        "road_closure", person_id(plant_all, "applicant"), night_warning_lights="na")})
+    assert r.status == 422 and "items.night_warning_lights" in r.json["errors"]["fields"]
     frozen_clock.advance(hours=-11)
-    r = apply(users, plant_all_types, soon(frozen_clock), night_work=True)
+    r = apply(users, plant_all, soon(frozen_clock), night_work=True)
     assert r.json["risk"] == "high"
-    r = apply(users, plant_all_types, soon(frozen_clock),
+    r = apply(users, plant_all, soon(frozen_clock),
               affected_units=["乙烯车间", "储运车间", "消防队"])
     assert r.json["risk"] == "medium"
     task = users["applicant"].task_for(r.json["id"], "safety_measures")
     r = users["applicant"].post(f"/tasks/{task['id']}/complete", json={"data": measures(
-        "road_closure", person_id(plant_all_types, "applicant"), traffic_plan="na")})
+        "road_closure", person_id(plant_all, "applicant"), traffic_plan="na")})
     assert r.status == 422 and "items.traffic_plan" in r.json["errors"]["fields"]
 
 
-def test_the_sketch_and_the_affected_units_are_required(users, plant_all_types,
+def test_the_sketch_and_the_affected_units_are_required(users, plant_all,
                                                        frozen_clock):
-    r = apply(users, plant_all_types, soon(frozen_clock), sketch="a" * 64)
+    r = apply(users, plant_all, soon(frozen_clock), sketch="a" * 64)
     assert r.status == 422 and "fields.sketch" in r.json["errors"]["fields"]
-    r = apply(users, plant_all_types, soon(frozen_clock), affected_units=[])
+    r = apply(users, plant_all, soon(frozen_clock), affected_units=[])
     assert r.status == 422 and "affected_units" in r.json["errors"]["fields"]
 
 
-def test_lapsed_validity_expires_the_permit(users, plant_all_types, frozen_clock):
-    permit = apply(users, plant_all_types, soon(frozen_clock), hours=2).json
-    to_countersigns(users, plant_all_types, permit["id"])
+def test_lapsed_validity_expires_the_permit(users, plant_all, frozen_clock):
+    permit = apply(users, plant_all, soon(frozen_clock), hours=2).json
+    to_countersigns(users, plant_all, permit["id"])
     users["fire_dept"].complete(permit["id"], "countersign_fire", {"decision": "approve"})
     users["safety_dept"].complete(permit["id"], "countersign_safety", {"decision": "approve"})
     users["specialist"].complete(permit["id"], "approve_2", {"decision": "approve"})
     users["watcher"].complete(permit["id"], "watcher_sign_in", {"present": True})
     frozen_clock.advance(hours=2, minutes=30)
-    assert fire_timers(plant_all_types) == 1
+    assert fire_timers(plant_all) == 1
     r = users["applicant"].get(f"/permits/{permit['id']}")
     assert r.json["status"] == "expired"
     assert open_tasks(users["applicant"], permit["id"]) == ["close"]

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .special_work_fields import (
-    ExcavationFields,
-    LiftingFields,
-    RoadClosureFields,
-    WorkAtHeightFields,
-)
+from .fields_excavation import ExcavationFields
+from .fields_lifting import LiftingFields
+from .fields_road_closure import RoadClosureFields
+from .fields_work_at_height import WorkAtHeightFields
 
 
 class HotWorkFields(Schema):

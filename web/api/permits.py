@@ -51,7 +51,6 @@ def detail(permit: Permit) -> dict[str, Any]:
         "history": history.events(session, permit),
         "evidence": history.evidence(session, permit),
         "compliance": compliance.of_permit(session, permit).as_dict(),
-        # how long it may run and whether GB 30871 or the plant says so
         "validity": rules_for(permit.type).validity_basis(),
     })
     return data

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from processes.rules import excavation, road_closure
-from processes.rules.checklist_items import Checklist
 
 
 @pytest.mark.parametrize(("depth", "machines", "expected"), [
@@ -28,9 +27,14 @@ def test_countersigning_departments() -> None:
     assert road_closure.COUNTERSIGNS == {"fire": "fire_dept", "safety": "safety_dept"}
 
 
-def test_ungraded_checklists_never_skip_required_items() -> None:
+def test_checklists_and_the_conditions_that_make_items_required() -> None:
     assert len(excavation.CHECKLIST) == 11 and len(road_closure.CHECKLIST) == 4
-    assert not excavation.CHECKLIST["power_comm_cables"].is_na_allowed(None)
-    assert excavation.CHECKLIST["sloping_shoring"].is_na_allowed(None)
-    assert Checklist("road_closure").required_items(None) == ("traffic_plan",
-                                                             "signs_barriers")
+    assert not excavation.CHECKLIST["power_comm_cables"].is_na_allowed()
+    assert excavation.CHECKLIST["sloping_shoring"].is_na_allowed(conditions={"night"})
+    deep = {"confined_space_rules"}
+    assert not excavation.CHECKLIST["confined_space_measures"].is_na_allowed(conditions=deep)
+    assert not excavation.CHECKLIST["other_permits"].is_na_allowed(conditions=deep)
+    assert [k for k, i in road_closure.CHECKLIST.items() if not i.na_allowed] == [
+        "traffic_plan", "signs_barriers"]
+    assert not road_closure.CHECKLIST["night_warning_lights"].is_na_allowed(
+        conditions={"night"})

@@ -49,7 +49,8 @@ def test_tandem_lift_at_most_eighty_percent_per_crane() -> None:
 def test_form_a5_checklist() -> None:
     items = lifting.CHECKLIST
     assert len(items) == 20
-    assert items["lift_plan_approved"].is_na_allowed("grade3")
-    assert not items["lift_plan_approved"].is_na_allowed("grade2")
-    assert not items["operator_certificates"].is_na_allowed("grade3")
-    assert items["spark_arrestor"].is_na_allowed("grade1")
+    assert items["lift_plan_approved"].is_na_allowed()
+    assert not items["lift_plan_approved"].is_na_allowed(conditions={"lift_plan_required"})
+    assert not items["operator_certificates"].is_na_allowed()
+    assert items["spark_arrestor"].is_na_allowed(conditions={"outdoor"})
+    assert not items["spark_arrestor"].is_na_allowed(conditions={"hazardous_area"})

@@ -78,7 +78,8 @@ def test_form_a4_checklist() -> None:
     items = height.CHECKLIST
     assert len(items) == 15
     assert [i.form_item for i in items.values()] == list(range(1, 16))
-    assert not items["helmet_harness"].is_na_allowed("I")
-    assert items["comms_above_30m"].is_na_allowed("III")
-    assert not items["comms_above_30m"].is_na_allowed("IV")
-    assert items["scaffold_nets_rails"].is_na_allowed("IV")
+    assert not items["helmet_harness"].is_na_allowed()
+    assert items["comms_above_30m"].is_na_allowed(conditions={"night"})
+    assert not items["comms_above_30m"].is_na_allowed(conditions={"above_30m"})
+    assert not items["lighting"].is_na_allowed(conditions={"night"})
+    assert items["scaffold_nets_rails"].is_na_allowed(conditions={"above_30m"})
