@@ -66,6 +66,12 @@ USERS = [
     ("contractor_admin", "何平（承包商管理员）", ["contractor_admin"], "SH1", "华安检修公司"),
     ("designer", "蒋涛（流程设计）", ["designer"], None, "安全环保部"),
     ("admin", "系统管理员", ["admin"], None, "信息中心"),
+    # departments that countersign excavation and road closure (会签, forms A.7/A.8)
+    ("water_dept", "钱涛（给排水）", ["water_dept"], "SH1", "水务车间"),
+    ("steam_dept", "卫东（热力）", ["steam_dept"], "SH1", "热电车间"),
+    ("process_dept", "韩梅（工艺）", ["process_dept"], "SH1", "生产技术部"),
+    ("equipment_dept", "唐军（设备）", ["equipment_dept"], "SH1", "设备管理部"),
+    ("fire_dept", "袁飞（消防）", ["fire_dept"], "SH1", "消防队"),
 ]
 
 #: group edition: legal entity → its sites
@@ -78,6 +84,8 @@ ORGS = [
     ("安全环保部", "department", None), ("厂领导", "department", None), ("电气车间", "unit", None),
     ("信息中心", "department", None), ("华安检修公司", "contractor", None),
     ("宏达防腐工程公司", "contractor", None),
+    ("水务车间", "unit", None), ("热电车间", "unit", None), ("生产技术部", "department", None),
+    ("消防队", "department", None), ("吊装班", "team", "设备管理部"),
 ]
 
 #: (code, name, kind, calibration due in days from today; negative = overdue)
@@ -102,6 +110,12 @@ WORKERS = [
     ("吴迪（危化作业）", "W1008", "维修一班", [("hazchem_ops", "T320101198909099013", 7, "expired")]),
     ("周涛（电工/氯化）", "W1009", "电气车间", [("electrician_hv", "T320101198707078901", 1, "ok"), ("hazchem_chlorination", "T320101198707078902", 2, "ok")]),
     ("孙立（承包商防腐）", "C3001", "宏达防腐工程公司", [("height_installation", "T330101199408089012", 1, "ok")]),
+    ("吴刚（起重司机）", "W1101", "吊装班", [("crane_operator", "Q2-320101198707071234", 1, "ok")]),
+    ("郭亮（起重司机）", "W1102", "吊装班", [("crane_operator", "Q2-320101198808082345", 5, "expired")]),
+    ("林峰（司索工）", "W1103", "吊装班", []),
+    ("高翔（起重指挥）", "W1104", "吊装班", []),
+    ("罗斌（普工）", "W1105", "维修一班", []),
+    ("梁伟（普工）", "W1106", "维修一班", []),
 ]
 
 

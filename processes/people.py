@@ -16,7 +16,10 @@ from .models import Area, Certificate, CertificateType, Organization, Person, Si
 
 ROLES = ("applicant", "watcher", "team_leader", "unit_approver", "specialist", "safety_dept",
          "plant_leader", "power_supplier", "safety_director", "contractor_admin", "designer",
-         "admin")
+         "admin",
+         # departments that countersign excavation and road closure (GB 30871 A.7/A.8 会签);
+         # power and safety countersign as power_supplier and safety_dept
+         "water_dept", "steam_dept", "process_dept", "equipment_dept", "fire_dept")
 
 
 TYPE_FIELDS = ("name_zh", "name_en", "category", "family", "validity_years", "review_years",

@@ -19,6 +19,8 @@ from .errors import NotAllowed, NotFound
 from .models import Permit, PermitApproval, PermitWorker, Person, SignIn
 
 BOUND_LANES = {"applicant": "applicant_id", "watcher": "watcher_id"}
+#: steps whose decision is an approval: escalation (approve_<n>) and countersigns (会签)
+APPROVAL_STEPS = ("approve", "countersign")
 
 
 def may_complete(person: Person, task: HumanTask, permit: Permit) -> str | None:
@@ -83,7 +85,7 @@ def complete(session: Session, engine: Engine, task_id: str, data: dict[str, Any
         checklists.STEP_CHECKS[task.bpmn_id](permit, data)
     engine.complete_task(session, task_id, data, actor=person.username,
                          expected_revision=expected_revision)
-    if task.bpmn_id.startswith("approve"):
+    if task.bpmn_id.startswith(APPROVAL_STEPS):
         session.add(PermitApproval(
             permit_id=permit.id, step=task.bpmn_id, role=task.lane,
             decision=data.get("decision", ""), person_id=person.id, comment=data.get("comment"),
@@ -91,7 +93,7 @@ def complete(session: Session, engine: Engine, task_id: str, data: dict[str, Any
         session.flush()
         still_open = session.execute(select(HumanTask.id).where(
             HumanTask.instance_id == task.instance_id, HumanTask.status == "open",
-            HumanTask.bpmn_id.like("approve%"))).first()
+            or_(*(HumanTask.bpmn_id.like(f"{step}%") for step in APPROVAL_STEPS)))).first()
         if data.get("decision") == "approve" and still_open is None \
                 and permit.status == "approving":
             permits.set_status(permit, "approved")

@@ -11,4 +11,8 @@ layer or the engine: callers pass in everything, including the current time.
 - `hot_work`: grades, validity, upgrade reasons, Form A.1 checklist (clause 5).
 - `standard`: the standard's identity and the eight permit types.
 - `errors`: `RuleError` and its data-carrying subclasses.
+- `work_at_height`, `lifting`, `excavation`, `road_closure`: height bands and objective
+  risk factors, mass bands and tandem lifts, what counts as 动土 and when the
+  confined-space rules apply, countersigning departments (clauses 8, 9, 11, 12).
+- `weather`: weather conditions and the bans on work at height and lifting.
 """

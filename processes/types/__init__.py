@@ -10,11 +10,16 @@ from __future__ import annotations
 from .base import PermitTypeRules
 from .blind_plate import BlindPlate
 from .confined_space import ConfinedSpace
+from .excavation import Excavation
 from .hot_work import HotWork
+from .lifting import Lifting
+from .road_closure import RoadClosure
 from .temporary_power import TemporaryPower
+from .work_at_height import WorkAtHeight
 
 REGISTRY: dict[str, PermitTypeRules] = {t.key: t for t in (
-    HotWork(), ConfinedSpace(), BlindPlate(), TemporaryPower())}
+    HotWork(), ConfinedSpace(), BlindPlate(), WorkAtHeight(), Lifting(), TemporaryPower(),
+    Excavation(), RoadClosure())}
 
 
 def rules_for(key: str) -> PermitTypeRules:

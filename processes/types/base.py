@@ -26,6 +26,9 @@ class PermitTypeRules:
     key = ""
     #: a module with CHECKLIST (key → item with is_na_allowed(grade), label_zh) or None
     checklist: Any = None
+    #: False where GB 30871 names no special-operation certificate for the workers (动土,
+    #: 断路): only the watcher's training certificate is checked then (4.10)
+    workers_need_certificate = True
 
     def facts(self, session: Session, permit: Permit, now: datetime) -> dict[str, Any]:
         """Facts for the grading/routing tables; raise ValidationFailed to refuse."""

@@ -88,7 +88,7 @@ def test_ledger_filters_by_colour_type_and_text(users):
     safety = users["safety_dept"]
     red = safety.get("/certificates", status="red").json
     assert [(c["person"]["name"], c["status_reason"]) for c in red["items"]] == [
-        ("刘洋（焊工）", "expired"), ("吴迪（危化作业）", "expired")]
+        ("刘洋（焊工）", "expired"), ("吴迪（危化作业）", "expired"), ("郭亮（起重司机）", "expired")]
     yellow = safety.get("/certificates", status="yellow").json["items"]
     assert [c["person"]["name"] for c in yellow] == ["杨帆（焊工）"]
     welding = safety.get("/certificates", type="welding_cutting").json

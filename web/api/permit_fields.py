@@ -6,7 +6,11 @@ from marshmallow import Schema, fields, validate
 
 from .fields_blind_plate import BlindPlateFields
 from .fields_confined_space import ConfinedSpaceFields
+from .fields_excavation import ExcavationFields
+from .fields_lifting import LiftingFields
+from .fields_road_closure import RoadClosureFields
 from .fields_temporary_power import TemporaryPowerFields
+from .fields_work_at_height import WorkAtHeightFields
 
 
 class HotWorkFields(Schema):
@@ -40,4 +44,8 @@ TYPE_FIELDS: dict[str, type[Schema]] = {
     "confined_space": ConfinedSpaceFields,
     "blind_plate": BlindPlateFields,
     "temporary_power": TemporaryPowerFields,
+    "work_at_height": WorkAtHeightFields,
+    "lifting": LiftingFields,
+    "excavation": ExcavationFields,
+    "road_closure": RoadClosureFields,
 }
