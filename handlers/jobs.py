@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine import Engine, EngineError, StaleInstance, clock, db, outbox
 from processes import notifications, permits
 
+from . import reports
 from .broker import Jobs
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def notify(session: Session, message_id: int, payload: dict[str, Any]) -> None:
 JOBS = {
     "engine.incident": notify_incident,
     "notify.send": notify,
+    **reports.JOBS,
 }
 
 

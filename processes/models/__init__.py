@@ -1,5 +1,12 @@
 """Permit-domain tables. They share the engine's metadata so one transaction covers both."""
 
+from .analytics import (
+    ComplianceMiss,
+    ComplianceSnapshot,
+    ReportJob,
+    SafetyIncident,
+    WorkerRating,
+)
 from .evidence import GasReading, PermitApproval, SignIn, Upload, WorkBreak
 from .notification import Notification
 from .people import Certificate, CertificateType, Organization, Person
@@ -11,4 +18,6 @@ __all__ = [
     "Permit",
     "PermitApproval", "PermitCounter", "PermitWorker", "Person", "SignIn", "Site", "Upload",
     "WorkBreak",
+    # analytics
+    "ComplianceMiss", "ComplianceSnapshot", "ReportJob", "SafetyIncident", "WorkerRating",
 ]

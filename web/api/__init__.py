@@ -22,6 +22,7 @@ def load(schema: Schema, data: Any = None) -> Any:
 
 
 from . import (  # noqa: E402,F401
+    analytics,
     auth,
     definitions,
     incidents,
@@ -29,6 +30,8 @@ from . import (  # noqa: E402,F401
     people,
     permits,
     plant,
+    reports,
+    safety_incidents,
     tasks,
     uploads,
     work,
