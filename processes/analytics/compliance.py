@@ -87,7 +87,7 @@ def rates(session: Session, group_by: str, f: Filters) -> list[dict[str, Any]]:
                     func.avg(case((counted, 100.0 * s.executed / s.required))),
                     func.sum(case((and_(counted, s.executed == s.required), 1), else_=0)),
                     func.sum(s.on_time), func.count(s.on_time))
-             .where(and_(*conditions(session, f))).group_by(key).order_by(key))
+             .where(*conditions(session, f)).group_by(key).order_by(key))
     rows = session.execute(query).all()
     names = _contractor_names(session, [r[0] for r in rows]) if group_by == "contractor" \
         else {}
@@ -112,7 +112,7 @@ def totals(session: Session, f: Filters) -> dict[str, Any]:
     row = session.execute(select(
         func.count(), func.sum(s.required), func.sum(s.executed),
         func.avg(case((s.required > 0, 100.0 * s.executed / s.required))),
-        func.sum(s.on_time), func.count(s.on_time)).where(and_(*conditions(session, f)))).one()
+        func.sum(s.on_time), func.count(s.on_time)).where(*conditions(session, f))).one()
     permits, required, executed, mean, on_time, closed = row
     return {"permits": int(permits), "required": int(required or 0),
             "executed": int(executed or 0), "rate": _pct(executed, required),
@@ -127,7 +127,7 @@ def most_skipped(session: Session, f: Filters, *, limit: int = 10) -> list[dict[
     m = ComplianceMiss
     query = (select(m.node, m.type, func.count().label("n"))
              .join(ComplianceSnapshot, ComplianceSnapshot.permit_id == m.permit_id)
-             .where(and_(*conditions(session, f))).group_by(m.node, m.type)
+             .where(*conditions(session, f)).group_by(m.node, m.type)
              .order_by(func.count().desc(), m.node).limit(limit))
     return [{"node": node, "type": kind, "skipped": int(n)}
             for node, kind, n in session.execute(query).all()]

@@ -16,7 +16,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import catalog
@@ -43,7 +43,7 @@ def permits(session: Session, start: date, end: date, site: str | None, tz: str
         .join(Area, Area.id == Permit.area_id)
         .outerjoin(ComplianceSnapshot, ComplianceSnapshot.permit_id == Permit.id)
         .outerjoin(Organization, Organization.id == Permit.contractor_id)
-        .where(and_(*heatmap.job_conditions(session, f)))
+        .where(*heatmap.job_conditions(session, f))
         .order_by(Permit.planned_start, Permit.id)).all()
     ids = [p.id for p, *_ in rows]
     missing: dict[int, list[str]] = {}

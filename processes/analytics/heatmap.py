@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 from scipy import stats
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import catalog
@@ -154,9 +154,9 @@ def count_by(session: Session, keys: list[str], filters: Filters
     pcols = [COLUMNS[k][0] for k in keys]
     icols = [COLUMNS[k][1] for k in keys]
     jobs = session.execute(select(*pcols, func.count()).where(
-        and_(*job_conditions(session, filters))).group_by(*pcols)).all()
+        *job_conditions(session, filters)).group_by(*pcols)).all()
     incidents = session.execute(select(*icols, func.count()).where(
-        and_(*incident_conditions(session, filters))).group_by(*icols)).all()
+        *incident_conditions(session, filters)).group_by(*icols)).all()
     return ({tuple(r[:-1]): int(r[-1]) for r in jobs},
             {tuple(r[:-1]): int(r[-1]) for r in incidents})
 
@@ -250,7 +250,10 @@ def dimension_labels(session: Session, keys: list[str], cell_keys: list[tuple[An
 def describe(cell: dict[str, Any], keys: list[str], labels: dict[str, dict[str, str]],
              confidence: float) -> str:
     """'周五 15:00–16:00 · B-3 罐区（甲类储罐）: 3.2× (95% CI 1.8–5.3), 18/300'."""
-    where = " · ".join(labels[k].get(str(cell[k]), str(cell[k])) for k in keys)
+    names = {k: labels[k].get(str(cell[k]), str(cell[k])) for k in keys}
+    if "weekday" in names and "hour" in names:  # one time slot reads as one phrase
+        names["weekday"] = f"{names['weekday']} {names.pop('hour')}"
+    where = " · ".join(names.values())
     if cell["risk_ratio"] is None:
         return f"{where}: {cell['incidents']}/{cell['jobs']}"
     return (f"{where}: {cell['risk_ratio']:.1f}× ({round(confidence * 100)}% CI "

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from scipy import stats
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from .. import certificates
@@ -58,7 +58,7 @@ def quality_scores(session: Session, *, site: str | None = None, start: date | N
                    limit: int = 200) -> dict[str, Any]:
     conf = settings.load()["quality_score"]
     weights = settings.quality_weights()
-    cond = and_(*_permit_filters(session, site, start, end, contractor))
+    cond = and_(true(), *_permit_filters(session, site, start, end, contractor))
     jobs = session.execute(
         select(PermitWorker.person_id, func.count(),
                func.sum(case((Permit.status.in_(conf["rework_statuses"]), 1), else_=0)))
@@ -160,7 +160,7 @@ def failures_vs_density(session: Session, *, site: str | None = None,
 
     cond = _permit_filters(session, site, start, end, None, timezone)
     jobs = dict(session.execute(select(Permit.area_id, func.count()).where(
-        and_(*cond, Permit.status != "rejected")).group_by(Permit.area_id)).all())
+        *cond, Permit.status != "rejected").group_by(Permit.area_id)).all())
     tz = slots.site_zone(session, site) if site else timezone
     icond: list[ColumnElement[bool]] = [SafetyIncident.kind == "equipment_failure"]
     if site:
@@ -170,7 +170,7 @@ def failures_vs_density(session: Session, *, site: str | None = None,
     if end:
         icond.append(SafetyIncident.occurred_at < slots.period_bounds(end, end, tz)[1])
     failures = dict(session.execute(select(SafetyIncident.area_id, func.count()).where(
-        and_(*icond)).group_by(SafetyIncident.area_id)).all())
+        *icond).group_by(SafetyIncident.area_id)).all())
     first, last = _span(session, start, end)
     months = _months(first, last) if first and last else 1.0
     unit = float(settings.load().get("special_work_density_unit_m2", 10000))

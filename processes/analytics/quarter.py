@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import catalog
@@ -44,14 +44,14 @@ def _cfilters(start: date, end: date, site: str | None, tz: str) -> compliance.F
 
 def count_jobs(session: Session, f: heatmap.Filters, *extra: Any) -> int:
     return int(session.execute(select(func.count()).select_from(Permit).where(
-        and_(*heatmap.job_conditions(session, f), *extra))).scalar_one())
+        *heatmap.job_conditions(session, f), *extra)).scalar_one())
 
 
 def count_incidents(session: Session, f: heatmap.Filters) -> dict[str, int]:
     rows = session.execute(select(SafetyIncident.kind, func.count()).where(
-        and_(*heatmap.incident_conditions(session, heatmap.Filters(
+        *heatmap.incident_conditions(session, heatmap.Filters(
             site=f.site, start=f.start, end=f.end, timezone=f.timezone,
-            kinds=("incident", "near_miss", "equipment_failure"))))).group_by(
+            kinds=("incident", "near_miss", "equipment_failure")))).group_by(
         SafetyIncident.kind)).all()
     return {k: int(n) for k, n in rows}
 
@@ -100,9 +100,9 @@ def contractor_performance(session: Session, start: date, end: date, site: str |
                            tz: str) -> list[dict[str, Any]]:
     hf, cf = _hfilters(start, end, site, tz), _cfilters(start, end, site, tz)
     jobs = dict(session.execute(select(Permit.contractor_id, func.count()).where(
-        and_(*heatmap.job_conditions(session, hf))).group_by(Permit.contractor_id)).all())
+        *heatmap.job_conditions(session, hf)).group_by(Permit.contractor_id)).all())
     incidents = dict(session.execute(select(SafetyIncident.contractor_id, func.count()).where(
-        and_(*heatmap.incident_conditions(session, hf))).group_by(
+        *heatmap.incident_conditions(session, hf)).group_by(
         SafetyIncident.contractor_id)).all())
     rates = {r["key"]: r for r in compliance.rates(session, "contractor", cf)}
     names = dict(session.execute(select(Organization.id, Organization.name).where(
@@ -127,7 +127,7 @@ def incident_list(session: Session, start: date, end: date, site: str | None, tz
         select(SafetyIncident, Area.code, Permit.number)
         .join(Area, Area.id == SafetyIncident.area_id)
         .outerjoin(Permit, Permit.id == SafetyIncident.permit_id)
-        .where(and_(*heatmap.incident_conditions(session, hf)))
+        .where(*heatmap.incident_conditions(session, hf))
         .order_by(SafetyIncident.occurred_at).limit(limit)).all()
     return [{"occurred_at": i.occurred_at.astimezone(slots.zone(tz)).strftime("%Y-%m-%d %H:%M"),
              "site": i.site_code, "area": code, "kind": i.kind, "category": i.category,

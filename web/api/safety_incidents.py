@@ -32,7 +32,7 @@ class IncidentQuery(Schema):
 
 @bp.post("/safety-incidents")
 @api_login_required
-def record_incident() -> Any:
+def record_safety_incident() -> Any:
     """One incident: occurred_at, site, area_code, kind, category, severity, [permit_number,
     work_type, description]."""
     person = current_person()
@@ -47,7 +47,7 @@ def record_incident() -> Any:
 
 @bp.post("/safety-incidents/import")
 @api_login_required
-def import_incidents() -> Any:
+def import_safety_incidents() -> Any:
     """A CSV file (multipart ``file``, or a ``text/csv`` body): all rows or none."""
     person = current_person()
     assert person is not None
@@ -71,7 +71,7 @@ def import_incidents() -> Any:
 
 @bp.get("/safety-incidents")
 @api_login_required
-def list_incidents() -> Any:
+def list_safety_incidents() -> Any:
     person = current_person()
     assert person is not None
     if person.has_role("contractor_admin") and not person.has_role("admin"):
@@ -86,7 +86,7 @@ def list_incidents() -> Any:
 
 @bp.get("/safety-incidents/<int:incident_id>")
 @api_login_required
-def get_incident(incident_id: int) -> Any:
+def get_safety_incident(incident_id: int) -> Any:
     person = current_person()
     assert person is not None
     incident = incidents.get(db.session, incident_id)
