@@ -57,9 +57,11 @@ def compliance_line(by_month: list[dict[str, Any]]) -> bytes:
     fig = _figure()
     ax = fig.add_subplot()
     labels = [r["label"] for r in by_month]
-    ax.plot(labels, [r["rate"] or 0 for r in by_month], marker="o", label="流程合规率")
-    ax.plot(labels, [r["on_time_rate"] or 0 for r in by_month], marker="s",
-            label="按时关闭率")
+    def series(key: str) -> list[float]:
+        return [np.nan if r[key] is None else r[key] for r in by_month]
+
+    ax.plot(labels, series("rate"), marker="o", label="流程合规率")
+    ax.plot(labels, series("on_time_rate"), marker="s", label="按时关闭率")
     ax.set_ylim(0, 105)
     ax.set_ylabel("%")
     ax.legend(loc="lower right")

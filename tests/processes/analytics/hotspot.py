@@ -1,7 +1,7 @@
 """Generated job histories with a planted hot spot, for the analytics tests.
 
 Four weeks of background work cover every (weekday, hour, area) of site SH1 once a week
-with an incident on every 50th job (2 %, none in the tiny cluster's slot). On top: 300 hot-work jobs in tank area B-3 on
+with an incident on every 51st job (2 %, none in the tiny cluster's slot). On top: 300 hot-work jobs in tank area B-3 on
 Fridays 15–16 h with 6 % incidents (3× the base rate), and a tiny cluster — 2 extra
 incidents among the 4 jobs of Sunday 03–04 h in T-1 — whose interval clears 1 but which
 has far fewer than 20 jobs.
@@ -62,7 +62,7 @@ def generate(session) -> tuple[pd.DataFrame, pd.DataFrame]:
                     start = MONDAY + timedelta(days=7 * week + day, hours=hour, minutes=10)
                     kind = "hot_work" if (week + a) % 2 == 0 else "work_at_height"
                     add_job(start, area, kind, contractor=firm.id if a == 3 else None,
-                            incident=k % 50 == 7
+                            incident=k % 51 == 7
                             and (day, hour) != (TINY["weekday"], TINY["hour"]))
                     k += 1
     hot_area = by_code[HOT["area"]]
