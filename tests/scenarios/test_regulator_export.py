@@ -67,7 +67,7 @@ class Receiver(BaseHTTPRequestHandler):
     received: list[dict] = []
     fail_first = 0
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         if Receiver.fail_first > 0:
             Receiver.fail_first -= 1

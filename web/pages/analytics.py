@@ -8,7 +8,6 @@ without them.
 
 from __future__ import annotations
 
-
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from engine import clock, db
-from processes.analytics import compliance, heatmap, snapshots, slots
+from processes.analytics import compliance, heatmap, slots, snapshots
 from processes.errors import NotAllowed, ValidationFailed
 from processes.models import Organization, ReportJob, Site
 

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import select
 
-from engine import db
 from processes.analytics import synthetic
 from processes.models import Area, Organization, Person
 
