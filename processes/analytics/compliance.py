@@ -125,9 +125,11 @@ def totals(session: Session, f: Filters) -> dict[str, Any]:
 def most_skipped(session: Session, f: Filters, *, limit: int = 10) -> list[dict[str, Any]]:
     """Mandatory nodes most often left without evidence, per work type."""
     m = ComplianceMiss
-    query = (select(m.node, m.type, func.count().label("n"))
-             .join(ComplianceSnapshot, ComplianceSnapshot.permit_id == m.permit_id)
-             .where(*conditions(session, f)).group_by(m.node, m.type)
+    cond = conditions(session, f)
+    query = select(m.node, m.type, func.count().label("n"))
+    if cond:  # the join only when a filter needs the snapshot's columns
+        query = query.join(ComplianceSnapshot, ComplianceSnapshot.permit_id == m.permit_id)
+    query = (query.where(*cond).group_by(m.node, m.type)
              .order_by(func.count().desc(), m.node).limit(limit))
     return [{"node": node, "type": kind, "skipped": int(n)}
             for node, kind, n in session.execute(query).all()]

@@ -35,7 +35,7 @@ class Permit(db.Model):
         UniqueConstraint("site_code", "number", name="uq_permit_site_number"),
         Index("ix_permit_type_status", "type", "status"),
         Index("ix_permit_site_created", "site_code", "created_at"),
-        Index("ix_permit_site_planned_start", "site_code", "planned_start"),
+        Index("ix_permit_planned_start", "planned_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
