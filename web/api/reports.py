@@ -65,7 +65,7 @@ def start_job(kind: str, actor: str, params: dict[str, Any], person: Person) -> 
                     requested_by=person.id, created_at=now, result={})
     db.session.add(job)
     db.session.flush()
-    outbox.enqueue(db.session, actor, {"job_id": job.id}, now=now, queue="reports")
+    outbox.enqueue(db.session, actor, {"job_id": job.id}, now=now)
     db.session.commit()
     return job
 
