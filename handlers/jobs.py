@@ -21,7 +21,7 @@ from engine import Engine, EngineError, StaleInstance, clock, db, outbox, schedu
 from processes import alerts, authenticity, notifications, permits, suspensions
 from processes.models import Certificate
 
-from . import linked, verification
+from . import linked, reports, verification
 from .broker import Jobs
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ JOBS = {
     **linked.JOBS,
     "certificates.daily": certificates_daily,
     "certificates.verify": certificates_verify,
+    **reports.JOBS,
 }
 
 #: jobs the tick enqueues once per plant-local day

@@ -72,3 +72,10 @@ def validate_polygon(polygon: Any) -> list[str]:
     if not problems and list(ring[0][:2]) != list(ring[-1][:2]):
         problems.append("the outer ring must be closed (first position = last)")
     return problems
+
+
+def polygon_area_m2(polygon: dict[str, Any]) -> float:
+    """Geodesic area of the outer ring in square metres (analytics: work density)."""
+    ring = _ring(polygon)
+    area, _ = WGS84.polygon_area_perimeter([p[0] for p in ring], [p[1] for p in ring])
+    return abs(float(area))

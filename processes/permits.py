@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine import Engine, clock
 
 from . import catalog, geo, linked
+from .analytics import slots as analytics_slots
 from .errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from .models import Area, Permit, PermitCounter, PermitWorker, Person, Site
 
@@ -122,6 +123,7 @@ def apply(session: Session, engine: Engine, app: Application, *, applicant: Pers
         fields=app.fields, related_permits=app.related_permits, status="applied",
         created_at=now, updated_at=now)
     permit.worker_links = [PermitWorker(person_id=pid) for pid in app.workers]
+    analytics_slots.stamp_permit(session, permit, app.workers)
     session.add(permit)
     session.flush()
     start_data = {

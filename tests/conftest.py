@@ -62,6 +62,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory):
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "REDIS_NAMESPACE": "permitflow-test",
         "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+        "REPORT_FOLDER": str(tmp_path_factory.mktemp("reports")),
         "WTF_CSRF_ENABLED": False,
     })
     with app.app_context():

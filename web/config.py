@@ -44,6 +44,13 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "UPLOAD_FOLDER": os.environ.get("PERMITFLOW_UPLOADS",
                                         str(Path(instance_path) / "uploads")),
         "TOKEN_HOURS": float(os.environ.get("PERMITFLOW_TOKEN_HOURS", "12")),
+        # analytics: quarterly report folder, plant name, regulator export endpoint + key
+        "REPORT_FOLDER": os.environ.get("PERMITFLOW_REPORTS",
+                                        str(Path(instance_path) / "reports")),
+        "PLANT_NAME": os.environ.get("PERMITFLOW_PLANT_NAME", "permitflow"),
+        "REGULATOR_URL": os.environ.get("PERMITFLOW_REGULATOR_URL") or None,
+        "REGULATOR_KEY": os.environ.get("PERMITFLOW_REGULATOR_KEY") or None,
+        "REGULATOR_KEY_ID": os.environ.get("PERMITFLOW_REGULATOR_KEY_ID", "plant"),
         "BPMN_FOLDER": os.environ.get("PERMITFLOW_BPMN",
                                       str(Path(__file__).resolve().parent.parent / "bpmn")),
         # national certificate lookup (handlers/verification.py); unset URL: not configured

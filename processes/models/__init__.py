@@ -1,5 +1,12 @@
 """Permit-domain tables. They share the engine's metadata so one transaction covers both."""
 
+from .analytics import (
+    ComplianceMiss,
+    ComplianceSnapshot,
+    ReportJob,
+    SafetyIncident,
+    WorkerRating,
+)
 from .entry import SpaceEntry
 from .evidence import GasReading, PermitApproval, SignIn, Upload, WorkBreak
 from .group import LegalEntity
@@ -18,4 +25,6 @@ __all__ = [
     "Site", "ThresholdSetting", "Upload", "WatcherRating",
     "WorkBreak",
     "SpaceEntry",
+    # analytics
+    "ComplianceMiss", "ComplianceSnapshot", "ReportJob", "SafetyIncident", "WorkerRating",
 ]

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine import JsonType, ProcessInstance, UtcDateTime, db
@@ -27,6 +37,7 @@ class Permit(db.Model):
         UniqueConstraint("site_code", "number", name="uq_permit_site_number"),
         Index("ix_permit_type_status", "type", "status"),
         Index("ix_permit_site_created", "site_code", "created_at"),
+        Index("ix_permit_planned_start", "planned_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +68,11 @@ class Permit(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: analytics keys stamped at application (processes.analytics.slots): the planned
+    #: start's weekday (0 = Monday) and hour at the site, and the contractor firm doing it
+    local_weekday: Mapped[int | None] = mapped_column(SmallInteger)
+    local_hour: Mapped[int | None] = mapped_column(SmallInteger)
+    contractor_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
 
     area: Mapped[Area] = relationship(lazy="joined")
     applicant: Mapped[Person] = relationship(foreign_keys=[applicant_id], lazy="joined")

@@ -230,17 +230,17 @@ def test_skipping_two_of_seven_mandatory_nodes_gives_71_4_percent(users, plant_a
     audited = [e for e in r.json["history"] if e["action"] == "task.skipped"]
     assert [e["data"]["reason"] for e in audited] == ["现场条件所限，经安全部门同意"] * 2
 
-    stats = users["safety_dept"].get("/analytics/compliance", group_by="type")
+    stats = users["safety_dept"].get("/analytics/compliance/permits", group_by="type")
     assert stats.status == 200, stats.json
     [group] = [g for g in stats.json["groups"] if g["key"] == KEY]
     assert (group["rate"], group["permits"], group["required"], group["executed"]) == (
         71.4, 1, 7, 5)
     for group_by, key in (("site", "SH1"), ("month", "2026-06")):
-        stats = users["safety_dept"].get("/analytics/compliance", group_by=group_by)
+        stats = users["safety_dept"].get("/analytics/compliance/permits", group_by=group_by)
         assert [(g["key"], g["rate"]) for g in stats.json["groups"]] == [(key, 71.4)]
-    stats = users["safety_dept"].get("/analytics/compliance", group_by="permit")
+    stats = users["safety_dept"].get("/analytics/compliance/permits", group_by="permit")
     assert stats.json["groups"][0]["key"] == permit["number"]
-    assert users["applicant"].get("/analytics/compliance").status == 403
+    assert users["applicant"].get("/analytics/compliance/permits").status == 403
 
 
 def test_skip_is_an_override_for_the_safety_department_only(users, plant_all, frozen_clock):

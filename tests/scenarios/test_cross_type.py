@@ -83,7 +83,7 @@ def test_compliance_rolls_up_per_type_and_in_total(users, plant_all, frozen_cloc
     finished_space(users, plant_all, frozen_clock, skip=("lighting_check",
                                                          "communication_test"))
     live_hot_work(users, plant_all, frozen_clock)
-    stats = users["safety_director"].get("/analytics/compliance", group_by="type").json
+    stats = users["safety_director"].get("/analytics/compliance/permits", group_by="type").json
     by_type = {g["key"]: g for g in stats["groups"]}
     assert by_type["confined_space"]["rate"] == 71.4
     assert by_type["hot_work"]["rate"] == 100.0  # measures, gas test, sign-in so far
@@ -91,14 +91,14 @@ def test_compliance_rolls_up_per_type_and_in_total(users, plant_all, frozen_cloc
     assert total["permits"] == 2
     assert total["rate"] == round(100 * total["executed"] / total["required"], 1)
     assert total["mean_permit_rate"] == round((71.4 + 100.0) / 2, 1)
-    only = users["safety_director"].get("/analytics/compliance", group_by="type",
+    only = users["safety_director"].get("/analytics/compliance/permits", group_by="type",
                                         type="hot_work").json
     assert [g["key"] for g in only["groups"]] == ["hot_work"]
-    later = users["safety_director"].get("/analytics/compliance", **{"from": "2026-07-01"})
+    later = users["safety_director"].get("/analytics/compliance/permits", **{"from": "2026-07-01"})
     assert later.json["groups"] == []
-    bad = users["safety_director"].get("/analytics/compliance", group_by="weekday")
+    bad = users["safety_director"].get("/analytics/compliance/permits", group_by="weekday")
     assert bad.status == 422
-    assert users["plant_leader"].get("/analytics/compliance", site="NJ1").status == 403
+    assert users["plant_leader"].get("/analytics/compliance/permits", site="NJ1").status == 403
 
 
 def test_permit_types_say_where_each_validity_comes_from(users, plant_all):

@@ -18,7 +18,8 @@ def test_openapi_document_is_valid_and_covers_every_api_route(app):
             braced = "{" + arg + "}"
             path = path.replace(f"<int:{arg}>", braced).replace(f"<{arg}>", braced)
         path = path.replace("{permit_id}", "{id}").replace("{task_id}", "{id}") \
-            .replace("{person_id}", "{id}").replace("{incident_id}", "{id}")
+            .replace("{person_id}", "{id}").replace("{incident_id}", "{id}") \
+            .replace("{job_id}", "{id}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             if path == "/uploads/{upload_id}":
                 continue

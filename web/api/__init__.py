@@ -23,6 +23,7 @@ def load(schema: Schema, data: Any = None) -> Any:
 
 from . import (  # noqa: E402,F401
     access_codes,
+    analytics,
     auth,
     capabilities,
     certificates,
@@ -38,6 +39,8 @@ from . import (  # noqa: E402,F401
     permit_types,
     permits,
     plant,
+    reports,
+    safety_incidents,
     tasks,
     uploads,
     work,

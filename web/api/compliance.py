@@ -1,4 +1,5 @@
-"""Process compliance aggregates (design §3, §4: GET /analytics/compliance)."""
+"""Compliance aggregates recomputed from each permit's evidence (group_by type, site, month or
+permit). The dashboard at GET /analytics/compliance reads stored snapshots instead."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from .schemas_work import ComplianceQuery
 VIEWERS = ("safety_dept", "safety_director", "plant_leader", "admin")
 
 
-@bp.get("/analytics/compliance")
+@bp.get("/analytics/compliance/permits")
 @api_login_required
 def compliance() -> Any:
     """Compliance rate grouped by type, site, month or permit; filters: site, type, from, to."""

@@ -69,8 +69,6 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
      schemas_work.WatcherLeftRequest, schemas.PermitSummary, "permits"),
     ("post", "/permits/{id}/tasks/{step}/skip", "Skip a mandatory step (audited override)",
      schemas_work.SkipRequest, schemas.PermitSummary, "tasks"),
-    ("get", "/analytics/compliance", "Compliance rate by type, site, month or permit", None,
-     None, "analytics"),
     # -- the certificate engine -----------------------------------------------------------
     ("patch", "/people/{id}", "Change a person's photo (upload id), phone, organization",
      qs.PersonUpdate, schemas.PersonSchema, "people"),
@@ -118,7 +116,38 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
      qs.ThresholdsUpdate, None, "settings"),
     ("get", "/analytics/capability-matrix", "People × certificate types; composite "
      "qualifications", None, None, "analytics"),
+    ("get", "/analytics/compliance/permits", "Compliance recomputed from evidence, grouped by "
+     "type, site, month or permit (filters: site, type, from, to)", None, None, "analytics"),
+    # analytics (web/api/analytics.py, safety_incidents.py, reports.py)
+    ("get", "/analytics/heatmap", "Risk heatmap: by=slot|weekday|hour|area|type|contractor "
+     "(one or two); site, start, end, contractor, type, area, kinds; per cell jobs, "
+     "incidents, rate, risk ratio with exact Poisson CI, flagged", None, None, "analytics"),
+    ("get", "/analytics/heatmap/map", "Area polygons (GeoJSON) with their risk ratios",
+     None, None, "analytics"),
+    ("get", "/analytics/compliance", "Compliance dashboard: group_by=type|site|month|"
+     "contractor, most-skipped nodes, on-time closing, certificate warnings missed", None,
+     None, "analytics"),
+    ("get", "/analytics/people", "Worker quality scores, capability matrix, equipment "
+     "failures vs special-work density (Pearson r)", None, None, "analytics"),
+    ("post", "/safety-incidents", "Record an incident, near miss or equipment failure", None,
+     None, "analytics"),
+    ("get", "/safety-incidents", "Incidents in the caller's scope (site, start, end, kind)",
+     None, None, "analytics"),
+    ("get", "/safety-incidents/{id}", "One incident", None, None, "analytics"),
+    ("post", "/safety-incidents/import", "Import incidents from CSV (multipart 'file'): all "
+     "rows or none; errors keyed 'line N: column'", "multipart", None, "analytics"),
+    ("get", "/reports/quarterly", "Start the quarterly safety audit report (year, quarter, "
+     "site): 202 + job", None, None, "reports"),
+    ("get", "/reports/jobs/{id}", "A report job's status and progress", None, None, "reports"),
+    ("get", "/reports/jobs/{id}/file", "The finished report (PDF)", None, None, "reports"),
+    ("get", "/reports/regulator-export", "The quarter's signed JSON export (format=csv: CSV); "
+     "docs/regulator-export.md", None, None, "reports"),
+    ("post", "/reports/regulator-export", "Push the signed export to the regulator through "
+     "the outbox: 202 + job", None, None, "reports"),
 ]
+
+#: operations that answer 202 Accepted with a job to poll
+ACCEPTED = {("get", "/reports/quarterly"), ("post", "/reports/regulator-export")}
 
 ERRORS = {
     "400": "malformed request", "401": "not logged in", "403": "not allowed",
@@ -163,7 +192,8 @@ def build_spec() -> dict[str, Any]:
             "/permits", "/people", "/areas", "/uploads", "/process-definitions",
             "/access-codes", "/organizations", "/legal-entities", "/equipment",
             "/permits/{id}/watcher-ratings", "/people/{id}/certificates",
-            "/permits/{id}/entries") else "200"
+            "/permits/{id}/entries", "/safety-incidents") \
+            else "202" if (method, path) in ACCEPTED else "200"
         if response_schema is not None:
             name = response_schema.__name__
             if name not in registered:

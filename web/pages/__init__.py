@@ -45,4 +45,13 @@ def _layout_context() -> dict[str, Any]:
     return {"me": person, "inbox_count": inbox_count}
 
 
-from . import apply, auth, home, inbox, notifications, permits, tasks  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    analytics,
+    apply,
+    auth,
+    home,
+    inbox,
+    notifications,
+    permits,
+    tasks,
+)
