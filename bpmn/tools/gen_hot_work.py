@@ -48,15 +48,15 @@ PROCESS_ID = "hot_work"
 # Lanes: name = role key (SpiffWorkflow reports the lane *name*), id = lane_<role>,
 # Chinese label in <documentation>.  y-range of each horizontal swimlane.
 # ---------------------------------------------------------------------------
-POOL_X, POOL_Y, POOL_W = 120, 60, 3660
+POOL_X, POOL_Y, POOL_W = 120, 60, 3740
 LANE_X = POOL_X + 30
 LANES = [
     # role,          documentation,           y0,   y1
     ("applicant", "申请人/作业负责人", 60, 360),
-    ("watcher", "监护人", 360, 500),
-    ("unit_approver", "所在基层单位", 500, 660),
-    ("safety_dept", "安全管理部门", 660, 800),
-    ("plant_leader", "主管领导", 800, 1080),
+    ("watcher", "监护人", 360, 620),
+    ("unit_approver", "所在基层单位", 620, 780),
+    ("safety_dept", "安全管理部门", 780, 920),
+    ("plant_leader", "主管领导", 920, 1200),
 ]
 POOL_H = LANES[-1][3] - POOL_Y
 
@@ -174,7 +174,7 @@ NODES: dict[str, dict] = {
         kind="userTask",
         name="所在基层单位审批",
         lane="unit_approver",
-        at=(1550, 580),
+        at=(1550, 700),
         mandatory=True,
         doc="基层单位到现场核查后审批。",
     ),
@@ -182,14 +182,14 @@ NODES: dict[str, dict] = {
         kind="exclusiveGateway",
         name="基层单位意见",
         lane="unit_approver",
-        at=(1670, 580),
-        label=(1678, 536, 72, 14),
+        at=(1670, 700),
+        label=(1678, 656, 72, 14),
     ),
     "approve_2": dict(
         kind="userTask",
         name="安全管理部门审批",
         lane="safety_dept",
-        at=(1810, 730),
+        at=(1810, 850),
         mandatory=True,
         doc="安全管理部门到现场核查后审批。",
     ),
@@ -197,14 +197,14 @@ NODES: dict[str, dict] = {
         kind="exclusiveGateway",
         name="安全部门意见",
         lane="safety_dept",
-        at=(1930, 730),
-        label=(1938, 686, 72, 14),
+        at=(1930, 850),
+        label=(1938, 806, 72, 14),
     ),
     "approve_3": dict(
         kind="userTask",
         name="主管领导审批",
         lane="plant_leader",
-        at=(2090, 860),
+        at=(2090, 980),
         mandatory=True,
         doc="主管领导到现场核查后审批（特级动火）。",
     ),
@@ -212,29 +212,29 @@ NODES: dict[str, dict] = {
         kind="exclusiveGateway",
         name="主管领导意见",
         lane="plant_leader",
-        at=(2230, 860),
-        label=(2190, 806, 80, 14),
+        at=(2230, 980),
+        label=(2190, 926, 80, 14),
     ),
     "gw_rejected": dict(
         kind="exclusiveGateway",
         name="审批驳回",
         lane="plant_leader",
-        at=(1930, 980),
-        label=(1850, 936, 72, 14),
+        at=(1930, 1100),
+        label=(1850, 1056, 72, 14),
     ),
     "mark_rejected": dict(
         kind="serviceTask",
         name="登记驳回",
         lane="plant_leader",
-        at=(2060, 980),
+        at=(2060, 1100),
         service=svc("permit.reject", "rejection", permit_id=PID),
     ),
     "end_rejected": dict(
         kind="endEvent",
         name="许可证已驳回",
         lane="plant_leader",
-        at=(2160, 980),
-        label=(2120, 1003, 80, 14),
+        at=(2160, 1100),
+        label=(2120, 1123, 80, 14),
     ),
     "gw_approved": dict(
         kind="exclusiveGateway",
@@ -258,38 +258,56 @@ NODES: dict[str, dict] = {
         at=(2610, 430),
         service=svc("permit.activate", "activation", permit_id=PID),
     ),
+    "gw_work_join": dict(
+        kind="exclusiveGateway",
+        name="作业进行",
+        lane="applicant",
+        at=(2700, 140),
+        label=(2626, 104, 44, 14),
+    ),
     "work": dict(
         kind="userTask",
         name="作业实施",
         lane="applicant",
-        at=(2770, 140),
-        doc="动火作业实施；作业完成后提交。",
+        at=(2830, 140),
+        size=(140, 80),
+        doc="动火作业实施；作业完成后提交。监护人缺位（未按时复核在岗或定位在围栏外）时作业暂停。",
     ),
     "validity_expired": dict(
         kind="boundaryEvent",
         name="有效期满",
         lane="applicant",
-        at=(2750, 180),
+        at=(2780, 180),
         attached="work",
         interrupting=True,
         timer=("timeDate", 'activation["valid_until"]'),
-        label=(2698, 205, 48, 14),
+        label=(2732, 205, 44, 14),
+    ),
+    "watcher_absent": dict(
+        kind="boundaryEvent",
+        name="监护人缺位",
+        lane="applicant",
+        at=(2830, 180),
+        attached="work",
+        interrupting=True,
+        message="watcher_absent",
+        label=(2836, 205, 40, 14),
     ),
     "retest_due": dict(
         kind="boundaryEvent",
         name="复测周期",
         lane="applicant",
-        at=(2800, 180),
+        at=(2880, 180),
         attached="work",
         interrupting=False,
         timer=("timeCycle", 'activation["retest_cycle"]'),
-        label=(2806, 212, 48, 14),
+        label=(2886, 205, 44, 14),
     ),
     "gas_retest": dict(
         kind="userTask",
         name="气体复测",
         lane="applicant",
-        at=(2900, 290),
+        at=(3000, 290),
         mandatory=True,
         doc="作业期间按周期复测气体，录入结果并上传照片。",
     ),
@@ -297,35 +315,67 @@ NODES: dict[str, dict] = {
         kind="serviceTask",
         name="复测结果校验",
         lane="applicant",
-        at=(3040, 290),
+        at=(3140, 290),
         service=svc("gas.validate", "retest_check", **GAS_PARAMS),
     ),
     "end_retest": dict(
         kind="endEvent",
         name="复测完成",
         lane="applicant",
-        at=(3160, 290),
-        label=(3130, 313, 60, 14),
+        at=(3260, 290),
+        label=(3240, 313, 50, 14),
+    ),
+    "suspend": dict(
+        kind="serviceTask",
+        name="暂停作业",
+        lane="watcher",
+        at=(2950, 550),
+        service=svc("watch.suspend", "suspension", permit_id=PID),
+    ),
+    "watcher_resume": dict(
+        kind="userTask",
+        name="监护人重新签到",
+        lane="watcher",
+        at=(3090, 550),
+        mandatory=True,
+        doc="作业暂停后，监护人（或经交接的替班监护人）重新扫码、定位、人脸签到，作业方可恢复。",
+    ),
+    "resume_expired": dict(
+        kind="boundaryEvent",
+        name="暂停中期满",
+        lane="watcher",
+        at=(3090, 590),
+        attached="watcher_resume",
+        interrupting=True,
+        timer=("timeDate", 'activation["valid_until"]'),
+        label=(3112, 600, 60, 14),
+    ),
+    "resume": dict(
+        kind="serviceTask",
+        name="恢复作业",
+        lane="watcher",
+        at=(3230, 550),
+        service=svc("watch.resume", "resumption", permit_id=PID),
     ),
     "expire": dict(
         kind="serviceTask",
         name="登记许可证过期",
         lane="unit_approver",
-        at=(2900, 580),
+        at=(2950, 700),
         service=svc("permit.expire", "expiry", permit_id=PID),
     ),
     "gw_close_join": dict(
         kind="exclusiveGateway",
         name="作业结束",
         lane="unit_approver",
-        at=(3300, 580),
-        label=(3260, 612, 80, 14),
+        at=(3400, 700),
+        label=(3360, 732, 80, 14),
     ),
     "close": dict(
         kind="userTask",
         name="完工验收",
         lane="unit_approver",
-        at=(3430, 580),
+        at=(3530, 700),
         mandatory=True,
         doc="作业结束后现场完工验收。",
     ),
@@ -333,15 +383,15 @@ NODES: dict[str, dict] = {
         kind="serviceTask",
         name="关闭许可证",
         lane="unit_approver",
-        at=(3570, 580),
+        at=(3670, 700),
         service=svc("permit.close", "closure", permit_id=PID),
     ),
     "end_closed": dict(
         kind="endEvent",
         name="许可证已关闭",
         lane="unit_approver",
-        at=(3700, 580),
-        label=(3660, 603, 80, 14),
+        at=(3800, 700),
+        label=(3760, 723, 80, 14),
     ),
 }
 
@@ -370,85 +420,85 @@ FLOWS = [
         "f_route_approve_1",
         "gw_route",
         "approve_1",
-        [(1430, 165), (1430, 580), (1500, 580)],
+        [(1430, 165), (1430, 700), (1500, 700)],
         dict(name="需审批", default=True, label=(1436, 200, 40, 14)),
     ),
     ("f_auto_approved", "auto_approve", "gw_approved", [(1600, 140), (2330, 140), (2330, 405)], {}),
-    ("f_approve_1_gw", "approve_1", "gw_approve_1", [(1600, 580), (1645, 580)], {}),
+    ("f_approve_1_gw", "approve_1", "gw_approve_1", [(1600, 700), (1645, 700)], {}),
     (
         "f_gw1_reject",
         "gw_approve_1",
         "gw_rejected",
-        [(1670, 605), (1670, 980), (1905, 980)],
-        dict(name="驳回", cond='decision == "reject"', label=(1676, 615, 28, 14)),
+        [(1670, 725), (1670, 1100), (1905, 1100)],
+        dict(name="驳回", cond='decision == "reject"', label=(1676, 735, 28, 14)),
     ),
     (
         "f_gw1_approve_2",
         "gw_approve_1",
         "approve_2",
-        [(1695, 580), (1720, 580), (1720, 730), (1760, 730)],
+        [(1695, 700), (1720, 700), (1720, 850), (1760, 850)],
         dict(
             name="继续审批",
             cond='decision != "reject" and approvals >= 2',
-            label=(1726, 640, 50, 14),
+            label=(1726, 760, 50, 14),
         ),
     ),
     (
         "f_gw1_approved",
         "gw_approve_1",
         "gw_approved",
-        [(1670, 555), (1670, 430), (2305, 430)],
+        [(1670, 675), (1670, 430), (2305, 430)],
         dict(name="通过", default=True, label=(1636, 470, 28, 14)),
     ),
-    ("f_approve_2_gw", "approve_2", "gw_approve_2", [(1860, 730), (1905, 730)], {}),
+    ("f_approve_2_gw", "approve_2", "gw_approve_2", [(1860, 850), (1905, 850)], {}),
     (
         "f_gw2_reject",
         "gw_approve_2",
         "gw_rejected",
-        [(1930, 755), (1930, 955)],
-        dict(name="驳回", cond='decision == "reject"', label=(1936, 790, 28, 14)),
+        [(1930, 875), (1930, 1075)],
+        dict(name="驳回", cond='decision == "reject"', label=(1936, 910, 28, 14)),
     ),
     (
         "f_gw2_approve_3",
         "gw_approve_2",
         "approve_3",
-        [(1955, 730), (1980, 730), (1980, 860), (2040, 860)],
+        [(1955, 850), (1980, 850), (1980, 980), (2040, 980)],
         dict(
             name="继续审批",
             cond='decision != "reject" and approvals >= 3',
-            label=(1986, 770, 50, 14),
+            label=(1986, 890, 50, 14),
         ),
     ),
     (
         "f_gw2_approved",
         "gw_approve_2",
         "gw_approved",
-        [(1930, 705), (1930, 640), (2330, 640), (2330, 455)],
-        dict(name="通过", default=True, label=(1896, 670, 28, 14)),
+        [(1930, 825), (1930, 760), (2330, 760), (2330, 455)],
+        dict(name="通过", default=True, label=(1896, 790, 28, 14)),
     ),
-    ("f_approve_3_gw", "approve_3", "gw_approve_3", [(2140, 860), (2205, 860)], {}),
+    ("f_approve_3_gw", "approve_3", "gw_approve_3", [(2140, 980), (2205, 980)], {}),
     (
         "f_gw3_reject",
         "gw_approve_3",
         "gw_rejected",
-        [(2230, 885), (2230, 1050), (1930, 1050), (1930, 1005)],
-        dict(name="驳回", cond='decision == "reject"', label=(2236, 920, 28, 14)),
+        [(2230, 1005), (2230, 1170), (1930, 1170), (1930, 1125)],
+        dict(name="驳回", cond='decision == "reject"', label=(2236, 1040, 28, 14)),
     ),
     (
         "f_gw3_approved",
         "gw_approve_3",
         "gw_approved",
-        [(2255, 860), (2330, 860), (2330, 455)],
-        dict(name="通过", default=True, label=(2262, 840, 28, 14)),
+        [(2255, 980), (2330, 980), (2330, 455)],
+        dict(name="通过", default=True, label=(2262, 960, 28, 14)),
     ),
     (
         "f_rejected_mark",
         "gw_rejected",
         "mark_rejected",
-        [(1955, 980), (2010, 980)],
+        [(1955, 1100), (2010, 1100)],
         dict(default=True),
     ),
-    ("f_mark_rejected_end", "mark_rejected", "end_rejected", [(2110, 980), (2142, 980)], {}),
+    ("f_mark_rejected_end", "mark_rejected", "end_rejected", [(2110, 1100), (2142, 1100)], {}),
     (
         "f_approved_sign_in",
         "gw_approved",
@@ -457,22 +507,34 @@ FLOWS = [
         dict(default=True),
     ),
     ("f_sign_in_activate", "watcher_sign_in", "activate", [(2520, 430), (2560, 430)], {}),
+    ("f_activate_join", "activate", "gw_work_join", [(2660, 430), (2700, 430), (2700, 165)], {}),
+    ("f_join_work", "gw_work_join", "work", [(2725, 140), (2760, 140)], dict(default=True)),
+    ("f_work_done", "work", "gw_close_join", [(2900, 140), (3400, 140), (3400, 675)], {}),
+    ("f_expired_expire", "validity_expired", "expire", [(2780, 198), (2780, 700), (2900, 700)], {}),
+    ("f_expire_close", "expire", "gw_close_join", [(3000, 700), (3375, 700)], {}),
+    ("f_retest_gas", "retest_due", "gas_retest", [(2880, 198), (2880, 290), (2950, 290)], {}),
+    ("f_gas_retest_validate", "gas_retest", "validate_retest", [(3050, 290), (3090, 290)], {}),
+    ("f_validate_retest_end", "validate_retest", "end_retest", [(3190, 290), (3242, 290)], {}),
+    ("f_absent_suspend", "watcher_absent", "suspend", [(2830, 198), (2830, 550), (2900, 550)], {}),
+    ("f_suspend_resume", "suspend", "watcher_resume", [(3000, 550), (3040, 550)], {}),
+    ("f_resume_task_resume", "watcher_resume", "resume", [(3140, 550), (3180, 550)], {}),
     (
-        "f_activate_work",
-        "activate",
-        "work",
-        [(2660, 430), (2690, 430), (2690, 140), (2720, 140)],
+        "f_resume_join",
+        "resume",
+        "gw_work_join",
+        [(3230, 510), (3230, 80), (2700, 80), (2700, 115)],
         {},
     ),
-    ("f_work_done", "work", "gw_close_join", [(2820, 140), (3300, 140), (3300, 555)], {}),
-    ("f_expired_expire", "validity_expired", "expire", [(2750, 198), (2750, 580), (2850, 580)], {}),
-    ("f_expire_close", "expire", "gw_close_join", [(2950, 580), (3275, 580)], {}),
-    ("f_retest_gas", "retest_due", "gas_retest", [(2800, 198), (2800, 290), (2850, 290)], {}),
-    ("f_gas_retest_validate", "gas_retest", "validate_retest", [(2950, 290), (2990, 290)], {}),
-    ("f_validate_retest_end", "validate_retest", "end_retest", [(3090, 290), (3142, 290)], {}),
-    ("f_join_close", "gw_close_join", "close", [(3325, 580), (3380, 580)], dict(default=True)),
-    ("f_close_mark", "close", "mark_closed", [(3480, 580), (3520, 580)], {}),
-    ("f_mark_closed_end", "mark_closed", "end_closed", [(3620, 580), (3682, 580)], {}),
+    (
+        "f_resume_expired_expire",
+        "resume_expired",
+        "expire",
+        [(3090, 608), (3090, 640), (2950, 640), (2950, 660)],
+        {},
+    ),
+    ("f_join_close", "gw_close_join", "close", [(3425, 700), (3480, 700)], dict(default=True)),
+    ("f_close_mark", "close", "mark_closed", [(3580, 700), (3620, 700)], {}),
+    ("f_mark_closed_end", "mark_closed", "end_closed", [(3720, 700), (3782, 700)], {}),
 ]
 
 
@@ -489,7 +551,7 @@ def sub(parent, prefix, tag, text=None, **attrs):
 
 def bounds(node_id: str) -> tuple[float, float, float, float]:
     node = NODES[node_id]
-    w, h = SIZE[node["kind"]]
+    w, h = node.get("size") or SIZE[node["kind"]]
     cx, cy = node["at"]
     return cx - w / 2, cy - h / 2, w, h
 
@@ -542,13 +604,16 @@ def build_bpmn() -> etree._ElementTree:
         processRef=PROCESS_ID,
     )
 
+    for message in sorted({n["message"] for n in NODES.values() if "message" in n}):
+        # sent by the presence check (processes/supervision) when the watcher is absent
+        sub(root, "bpmn", "message", id=f"msg_{message}", name=message)
     process = sub(root, "bpmn", "process", id=PROCESS_ID, name="动火作业许可", isExecutable="true")
     sub(
         process,
         "bpmn",
         "documentation",
         "动火作业许可证流程（GB 30871-2022 第5章）：分级、安全措施、气体检测、分级审批、"
-        "监护人签到、作业实施（有效期与复测计时）、完工验收。",
+        "监护人签到、作业实施（有效期与复测计时；监护人缺位即暂停，重新签到后恢复）、完工验收。",
     )
     lane_set = sub(process, "bpmn", "laneSet", id="laneset_hot_work")
     for role, label, _y0, _y1 in LANES:
@@ -621,7 +686,10 @@ def build_bpmn() -> etree._ElementTree:
             sub(el, "bpmn", "incoming", flow_id)
         for flow_id in outgoing[node_id]:
             sub(el, "bpmn", "outgoing", flow_id)
-        if kind == "boundaryEvent":
+        if kind == "boundaryEvent" and "message" in node:
+            sub(el, "bpmn", "messageEventDefinition", id=f"{node_id}_message",
+                messageRef=f"msg_{node['message']}")
+        elif kind == "boundaryEvent":
             timer_kind, expr = node["timer"]
             ted = sub(el, "bpmn", "timerEventDefinition", id=f"{node_id}_timer")
             t = sub(ted, "bpmn", timer_kind, expr)
@@ -1051,6 +1119,18 @@ def build_forms() -> dict[str, dict]:
                     "const": True,
                     "title": "已到岗",
                     "description": "Watcher is present at the work site.",
+                },
+                "comment": COMMENT,
+            },
+            ["present"],
+        ),
+        "watcher_resume": obj(
+            "监护人重新签到",
+            {
+                "present": {
+                    "const": True,
+                    "title": "已回到岗位",
+                    "description": "Watcher is back at the work site (after a suspension).",
                 },
                 "comment": COMMENT,
             },
