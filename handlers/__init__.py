@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from engine import OperatorRegistry
 
-from . import credentials, gas, permit, routing
+from . import credentials, gas, permit, routing, supervision
 from .jobs import declare_jobs
 
 
 def register(registry: OperatorRegistry) -> None:
-    for module in (credentials, gas, permit, routing):
+    for module in (credentials, gas, permit, routing, supervision):
         for name, func in module.OPERATORS.items():
             registry.register(name, func)
 

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from engine import Engine, EngineError, StaleInstance, clock, db, outbox
 from processes import notifications, permits
 
+from . import notify as channels
+from . import supervision
 from .broker import Jobs
 
 log = logging.getLogger(__name__)
@@ -33,18 +35,21 @@ def notify_incident(session: Session, message_id: int, payload: dict[str, Any]) 
 
 
 def notify(session: Session, message_id: int, payload: dict[str, Any]) -> None:
-    """A generic notification addressed to a role or a person."""
-    notifications.record(
+    """A generic notification addressed to a role or a person (in-app, then its channels)."""
+    note = notifications.record(
         session, message_id=message_id, kind=payload.get("kind", "info"),
         title=payload["title"], body=payload.get("body"), role=payload.get("role"),
         person_id=payload.get("person_id"), site_code=payload.get("site_code"),
         severity=payload.get("severity", "info"), permit_id=payload.get("permit_id"),
         data=payload.get("data") or {})
+    channels.fan_out(session, note)
 
 
 JOBS = {
     "engine.incident": notify_incident,
     "notify.send": notify,
+    **supervision.JOBS,
+    **channels.JOBS,
 }
 
 
@@ -57,6 +62,7 @@ def declare_jobs(jobs: Jobs) -> None:
 class TickResult:
     timers: int = 0
     retries: int = 0
+    suspended: int = 0
     sent: int = 0
     failed: int = 0
 
@@ -83,6 +89,9 @@ def tick(app: Flask, engine: Engine, jobs: Jobs) -> TickResult:
                 except (StaleInstance, EngineError) as exc:
                     session.rollback()
                     log.info("retry of incident %s skipped: %s", incident_id, exc)
+            result.suspended = supervision.suspend_absent(session, engine)
+            channels.sweep(session)
+            session.commit()
             relayed = outbox.relay(session, jobs.send, now=clock.now())
             result.sent, result.failed = relayed.sent, relayed.failed
         finally:

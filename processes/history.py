@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from engine import AuditEvent, HumanTask
 
-from .models import GasReading, Permit, PermitApproval, SignIn
+from .models import GasReading, Permit, PermitApproval
+from .supervision import evidence as supervision_evidence
 
 
 def events(session: Session, permit: Permit) -> list[dict[str, Any]]:
@@ -29,13 +30,11 @@ def tasks(session: Session, permit: Permit) -> list[HumanTask]:
         .scalars())
 
 
-def evidence(session: Session, permit: Permit) -> dict[str, list[dict[str, Any]]]:
+def evidence(session: Session, permit: Permit) -> dict[str, Any]:
     readings = session.execute(select(GasReading).where(GasReading.permit_id == permit.id)
                                .order_by(GasReading.sampled_at)).scalars().all()
     approvals = session.execute(select(PermitApproval).where(
         PermitApproval.permit_id == permit.id).order_by(PermitApproval.decided_at)).scalars()
-    sign_ins = session.execute(select(SignIn).where(SignIn.permit_id == permit.id)
-                               .order_by(SignIn.signed_at)).scalars()
     return {
         "gas_readings": [{"step": r.step, "gas": r.gas, "value": r.value, "unit": r.unit,
                           "value_percent_vol": r.value_percent_vol, "limit": r.limit,
@@ -49,7 +48,6 @@ def evidence(session: Session, permit: Permit) -> dict[str, list[dict[str, Any]]
                        "decided_at": a.decided_at.isoformat(),
                        "location": {"lat": a.lat, "lon": a.lon} if a.lat is not None else None}
                       for a in approvals],
-        "sign_ins": [{"person_id": s.person_id, "method": s.method, "accepted": s.accepted,
-                      "signed_at": s.signed_at.isoformat(), "comment": s.comment}
-                     for s in sign_ins],
+        "sign_ins": supervision_evidence.sign_ins(session, permit),
+        "supervision": supervision_evidence.supervision(session, permit),
     }

@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from handlers.notify import config_from_env as notify_config_from_env
+
 
 def database_url(instance_path: str) -> str:
     url = os.environ.get("DATABASE_URL")
@@ -46,4 +48,5 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "TOKEN_HOURS": float(os.environ.get("PERMITFLOW_TOKEN_HOURS", "12")),
         "BPMN_FOLDER": os.environ.get("PERMITFLOW_BPMN",
                                       str(Path(__file__).resolve().parent.parent / "bpmn")),
+        "NOTIFY": notify_config_from_env(),
     }

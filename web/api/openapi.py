@@ -8,7 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
-from . import bp, schemas
+from . import bp, notifications, schemas, supervision
 
 #: (method, path, summary, request schema, response schema, tag)
 OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
@@ -58,7 +58,13 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
      "operations"),
     ("post", "/incidents/{id}/cancel", "Cancel the permit of a failed step (admins)",
      schemas.CancelRequest, None, "operations"),
+    *supervision.OPENAPI,
+    *notifications.OPENAPI,
 ]
+
+#: more POSTs answering 201 Created
+CREATED = ("/permits/{id}/sign-ins/challenge", "/permits/{id}/sign-ins",
+           "/permits/{id}/watcher-handover", "/permits/{id}/pre-work/{item}")
 
 ERRORS = {
     "400": "malformed request", "401": "not logged in", "403": "not allowed",
@@ -84,7 +90,8 @@ def build_spec() -> dict[str, Any]:
         params = [p.strip("{}") for p in path.split("/") if p.startswith("{")]
         if params:
             op["parameters"] = [{"name": p, "in": "path", "required": True,
-                                 "schema": {"type": "integer" if p in ("id", "version")
+                                 "schema": {"type": "integer" if (p in ("id", "version")
+                                                                  or p.endswith("_id"))
                                             and "tasks" not in path else "string"}}
                                 for p in params]
         if request_schema == "multipart":
@@ -99,8 +106,8 @@ def build_spec() -> dict[str, Any]:
             op["requestBody"] = {"required": True, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{name}"}}}}
         ok = "201" if method == "post" and path in ("/permits", "/people", "/areas",
-                                                   "/uploads", "/process-definitions") \
-            else "200"
+                                                   "/uploads", "/process-definitions",
+                                                   *CREATED) else "200"
         if response_schema is not None:
             name = response_schema.__name__
             if name not in registered:
