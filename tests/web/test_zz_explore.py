@@ -1,6 +1,8 @@
 import json
 from datetime import timedelta
+
 from tests.api import Api, gas, hot_work_application, measures, person_id
+
 
 def test_explore(plant, frozen_clock):
     a = Api(plant, "applicant")
