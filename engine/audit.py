@@ -1,9 +1,9 @@
 """The hash-chained audit log.
 
 Each event's hash covers its content and the previous event's hash, so editing or deleting
-any row breaks every later link; ``permitflow audit verify`` walks the chain. Appends are
-serialised (an advisory lock on PostgreSQL, the write lock on SQLite) so two concurrent
-transactions can never fork the chain.
+any row breaks every later link; ``permitflow audit verify`` walks the chain. Events are
+chained at commit time under a lock (an advisory lock on PostgreSQL, the write lock on
+SQLite) so two concurrent transactions can never fork the chain.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent
@@ -43,27 +43,53 @@ def compute_hash(event: AuditEvent | dict[str, Any]) -> str:
     return hashlib.sha256(_canonical(event).encode()).hexdigest()
 
 
+_PENDING = "permitflow_audit_pending"
+
+
 def append(session: Session, *, action: str, at: datetime, actor: str | None = None,
            instance_id: int | None = None, process_key: str | None = None,
-           process_version: int | None = None, data: dict[str, Any] | None = None) -> AuditEvent:
-    """Add one event to the chain inside the caller's transaction."""
+           process_version: int | None = None, data: dict[str, Any] | None = None) -> None:
+    """Add one event to the chain, as part of the caller's transaction.
+
+    Events wait in the session until it commits; only then are they chained and written
+    (see :func:`_write_pending`). Taking the chain's lock at the very end keeps it held for
+    the commit alone, not for the whole step, so concurrent permits do not queue behind it.
+    """
+    # Round-trip the data through JSON so what is hashed is exactly what is stored.
+    clean = json.loads(json.dumps(data or {}, default=str, ensure_ascii=False))
+    session.info.setdefault(_PENDING, []).append({
+        "at": at.astimezone(UTC), "actor": actor, "action": action,
+        "instance_id": instance_id, "process_key": process_key,
+        "process_version": process_version, "data": clean})
+
+
+def pending(session: Session) -> list[dict[str, Any]]:
+    """Events appended in this transaction and not yet written."""
+    return list(session.info.get(_PENDING, []))
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    events = session.info.pop(_PENDING, None)
+    if not events:
+        return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-    # Events are flushed as they are appended, so the newest row (ours or committed) is
-    # the previous link.
     prev = session.execute(
         select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).scalar() or GENESIS
-    # Round-trip the data through JSON so what is hashed is exactly what is stored.
-    clean = json.loads(json.dumps(data or {}, default=str, ensure_ascii=False))
-    at = at.astimezone(UTC)  # hashed exactly as stored and read back
-    event = AuditEvent(at=at, actor=actor, action=action, instance_id=instance_id,
-                       process_key=process_key, process_version=process_version,
-                       data=clean, prev_hash=prev)
-    event.hash = compute_hash(event)
-    session.add(event)
+    for fields in events:
+        row = AuditEvent(**fields, prev_hash=prev)
+        row.hash = compute_hash(row)
+        session.add(row)
+        prev = row.hash
     session.flush()
-    return event
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction rolled back
+        session.info.pop(_PENDING, None)
 
 
 @dataclass
@@ -88,13 +114,13 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
         ).scalars().all()
         if not rows:
             return VerifyResult(checked)
-        for event in rows:
-            if event.prev_hash != prev:
-                return VerifyResult(checked, event.id, "link to previous event does not match "
-                                                       "(an earlier event was removed or edited)")
-            if compute_hash(event) != event.hash:
-                return VerifyResult(checked, event.id, "content does not match its hash (edited)")
-            prev = event.hash
+        for row in rows:
+            if row.prev_hash != prev:
+                return VerifyResult(checked, row.id, "link to previous row does not match "
+                                                       "(an earlier row was removed or edited)")
+            if compute_hash(row) != row.hash:
+                return VerifyResult(checked, row.id, "content does not match its hash (edited)")
+            prev = row.hash
             checked += 1
-            last_id = event.id
+            last_id = row.id
         session.expunge_all()

@@ -112,6 +112,8 @@ class StepRefused(EngineError):
     errors: dict[str, list[str]]
     code: str = "refused"
     details: list[dict[str, Any]] = field(default_factory=list)
+    #: the instance the step ran on (gone again if the refused step was its start)
+    instance_id: int | None = None
 
     def __post_init__(self) -> None:
         super().__init__(f"{self.operator} at {self.bpmn_id} refused: {self.errors}")

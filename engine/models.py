@@ -123,7 +123,7 @@ class HumanTask(db.Model):
     lane: Mapped[str | None] = mapped_column(String(120))
     form: Mapped[str | None] = mapped_column(String(255))
     mandatory: Mapped[bool] = mapped_column(default=False)
-    #: open | completed | cancelled
+    #: open | completed | skipped (an audited override) | cancelled
     status: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

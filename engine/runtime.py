@@ -146,14 +146,15 @@ class Engine:
             spec = task.task_spec
             if hasattr(spec, "operation_name"):
                 step.audit("service.completed", {
-                    "task": spec.bpmn_id, "operator": spec.operation_name,
+                    "task": spec.bpmn_id, "name": spec.bpmn_name,
+                    "operator": spec.operation_name,
                     "result": task.data.get(spec.result_variable)})
             elif hasattr(spec, "decision_table"):
                 outputs = {o.name: task.data.get(o.name)
                            for o in getattr(spec.decision_table, "outputs", [])}
+                decision = getattr(spec.decision_table, "decision_table_id", None)
                 step.audit("decision.evaluated", {
-                    "task": spec.bpmn_id, "decision": spec.decision_table.decision_table_id
-                    if hasattr(spec.decision_table, "decision_table_id") else None,
+                    "task": spec.bpmn_id, "name": spec.bpmn_name, "decision": decision,
                     "outputs": outputs})
 
         try:
@@ -163,7 +164,8 @@ class Engine:
             spec = failed[0].task_spec if failed else None
             raise StepRefused(bpmn_id=getattr(spec, "bpmn_id", "") or "",
                               operator=getattr(spec, "operation_name", "") or "",
-                              errors=exc.errors, code=exc.code, details=exc.details) from None
+                              errors=exc.errors, code=exc.code, details=exc.details,
+                              instance_id=row.id) from None
         except Exception as exc:  # a failing handler or expression: an incident, not a 500
             if (isinstance(exc, EngineError) and not isinstance(exc, WorkflowException)
                     and not wf.get_tasks(state=TaskState.ERROR)):
@@ -328,10 +330,43 @@ class Engine:
             task.data.update(data)
             task.run()
             ht.status, ht.completed_by, ht.completed_at, ht.data = "completed", actor, now, data
-            step.audit("task.completed", {"task": ht.bpmn_id, "task_id": ht.id,
+            step.audit("task.completed", {"task": ht.bpmn_id, "name": ht.name, "task_id": ht.id,
                                           "lane": ht.lane, "data": data})
             self._advance(session, row, wf, step)
         return row
+
+    def skip_task(self, session: Session, task_id: str, *, actor: str | None, reason: str,
+                  expected_revision: int | None = None) -> ProcessInstance:
+        """Move past an open user task without its data: an explicit, audited override.
+
+        The task's index row keeps status ``skipped`` with the reason, so whoever measures
+        what was done (a compliance rate) sees the gap. Who may skip what is the caller's
+        policy; the engine only records it.
+        """
+        ht = self.get_task(session, task_id)
+        if ht.status != "open":
+            raise TaskNotReady(task_id, ht.status)
+        row = ht.instance
+        if expected_revision is not None and expected_revision != row.revision:
+            raise StaleInstance(row.id, expected_revision, row.revision)
+        wf = self.load(row)
+        task = wf.get_task_from_id(UUID(task_id))
+        if task is None or task.state != TaskState.READY:
+            raise TaskNotReady(task_id, TaskState.get_name(task.state) if task else "missing")
+        now = clock.now()
+        with self._stepping(session, row, actor, now) as step:
+            task.run()
+            ht.status, ht.completed_by, ht.completed_at = "skipped", actor, now
+            ht.data = {"skip_reason": reason}
+            step.audit("task.skipped", {"task": ht.bpmn_id, "task_id": ht.id,
+                                        "lane": ht.lane, "reason": reason})
+            self._advance(session, row, wf, step)
+        return row
+
+    def task_properties(self, task: HumanTask) -> dict[str, Any]:
+        """The ``spiffworkflow:property`` values of a task's BPMN element (mandatory, …)."""
+        spec = deploying.parsed(task.instance.definition).spec.task_specs.get(task.bpmn_id)
+        return dict(_properties(spec)) if spec is not None else {}
 
     def send_message(self, session: Session, instance_id: int, name: str,
                      payload: dict[str, Any] | None = None, *, actor: str | None = None,

@@ -6,7 +6,6 @@ from typing import Any
 
 from engine import ServiceContext
 from processes import gas, permits
-from processes.types import rules_for
 
 from ._refusals import refusing
 
@@ -14,12 +13,11 @@ from ._refusals import refusing
 def validate(ctx: ServiceContext, permit_id: int, readings: list[dict[str, Any]],
              instrument_id: str, photo: str) -> dict[str, Any]:
     permit = permits.get(ctx.session, permit_id)
-    oxygen_enriched = bool(rules_for(permit.type).gas_context(permit).get("oxygen_enriched"))
     with refusing():
-        verdict = gas.record_test(ctx.session, permit, step=_step_of(ctx), readings=readings,
-                                  instrument_id=instrument_id, photo=photo,
-                                  recorded_by=ctx.actor, now=ctx.now,
-                                  oxygen_enriched=oxygen_enriched)
+        verdict = gas.record_for_permit(
+            ctx.session, permit, step=_step_of(ctx),
+            data={"readings": readings, "instrument_id": instrument_id, "photo": photo},
+            recorded_by=ctx.actor, now=ctx.now)
     return {"passed": verdict.passed, "readings": len(verdict.results),
             "tested_at": ctx.now.isoformat()}
 

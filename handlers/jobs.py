@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from engine import Engine, EngineError, StaleInstance, clock, db, outbox
 from processes import notifications, permits
 
+from . import linked, supervision
 from . import notify as channels
-from . import supervision
 from .broker import Jobs
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ JOBS = {
     "notify.send": notify,
     **supervision.JOBS,
     **channels.JOBS,
+    **linked.JOBS,
 }
 
 

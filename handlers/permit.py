@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import Refusal, ServiceContext
-from processes import permits
+from processes import linked, permits
 from processes.rules.errors import RuleError
 from processes.types import rules_for
 
@@ -54,9 +54,11 @@ def activate(ctx: ServiceContext, permit_id: int) -> dict[str, Any]:
             "retest_cycle": rules.retest_cycle(permit)}
 
 
-def expire(ctx: ServiceContext, permit_id: int) -> dict[str, Any]:
+def expire(ctx: ServiceContext, permit_id: int, reason: str | None = None) -> dict[str, Any]:
     permit = permits.get(ctx.session, permit_id)
-    permits.set_status(permit, "expired", "validity ran out before the work was finished")
+    permits.set_status(permit, "expired",
+                       reason or "validity ran out before the work was finished")
+    linked.announce_end(ctx.session, permit, now=ctx.now)
     ctx.enqueue("notify.send", {
         "kind": "permit.expired", "role": "safety_dept", "site_code": permit.site_code,
         "severity": "high", "permit_id": permit.id,
@@ -82,6 +84,7 @@ def close(ctx: ServiceContext, permit_id: int) -> dict[str, Any]:
     permit = permits.get(ctx.session, permit_id)
     permit.closed_at = ctx.now
     permits.set_status(permit, "closed", ctx.data.get("comment"))
+    linked.announce_end(ctx.session, permit, now=ctx.now)
     return {"closed_at": ctx.now.isoformat()}
 
 

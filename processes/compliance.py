@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine import HumanTask
 
+from .entries import has_complete_log
 from .models import GasReading, Permit, PermitApproval, SignIn
 
 Evidence = Callable[[Session, Permit, HumanTask], bool]
@@ -55,6 +56,10 @@ def _answered(session: Session, permit: Permit, task: HumanTask) -> bool:
     return bool(task.data)
 
 
+def _entry_log(session: Session, permit: Permit, task: HumanTask) -> bool:
+    return has_complete_log(session, permit)
+
+
 EVIDENCE: dict[str, Evidence] = {
     "gas_test": _gas,
     "gas_retest": _gas,
@@ -65,6 +70,11 @@ EVIDENCE: dict[str, Evidence] = {
     "approve_2": _approval,
     "approve_3": _approval,
     "approve_4": _approval,
+    "ventilation": _checklist,
+    "lighting_check": _checklist,
+    "communication_test": _checklist,
+    "emergency_preparation": _checklist,
+    "entry_log": _entry_log,
 }
 
 

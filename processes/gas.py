@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,14 +12,19 @@ from .errors import ValidationFailed
 from .models import GasReading, Permit, Upload
 from .rules import gas_test
 from .rules.errors import RuleError
+from .rules.gases import resolve_gas
+from .types import rules_for
 
 
 def record_test(session: Session, permit: Permit, *, step: str, readings: list[dict[str, Any]],
                 instrument_id: str, photo: str, recorded_by: str | None, now: datetime,
-                oxygen_enriched: bool = False) -> gas_test.GasVerdict:
+                oxygen_enriched: bool = False, required_gases: Sequence[str] = ()
+                ) -> gas_test.GasVerdict:
     """Store a passing test; refuse a failing one with each reading's reason, located.
 
     Sampling must fall within 30 minutes before the reference time (GB 30871 5.3.4).
+    ``required_gases`` (gas-table keys) must each have a reading: a confined-space test
+    covers the toxic and flammable gases the application names (Form A.2).
     """
     errors: dict[str, list[str]] = {}
     if not instrument_id or not str(instrument_id).strip():
@@ -42,6 +48,13 @@ def record_test(session: Session, permit: Permit, *, step: str, readings: list[d
         errors.setdefault(f"readings.{result.index}.{field}", []).append(result.message)
     for problem in verdict.problems:
         errors.setdefault("readings", []).append(problem.message)
+    measured = {r.gas for r in verdict.results}
+    for key in required_gases:
+        if key not in measured:
+            gas = resolve_gas(key)
+            errors.setdefault("readings", []).append(
+                f"缺少{gas.name_zh}（{gas.formula or key}）的检测结果，申请中已列明 / "
+                f"no reading of {gas.name_en}, named on the application")
     if errors:
         raise ValidationFailed(errors, code="gas_test_failed",
                                details=[r.to_dict() for r in verdict.results])
@@ -58,3 +71,16 @@ def record_test(session: Session, permit: Permit, *, step: str, readings: list[d
 
         presence.request_reconfirmation(session, permit, now, "gas_retest")
     return verdict
+
+
+def record_for_permit(session: Session, permit: Permit, *, step: str,
+                      data: dict[str, Any], recorded_by: str | None,
+                      now: datetime) -> gas_test.GasVerdict:
+    """``record_test`` with the context the permit's type gives its gas tests (an
+    oxygen-enriched space, the gases the application names)."""
+    context = rules_for(permit.type).gas_context(permit)
+    return record_test(session, permit, step=step, readings=data.get("readings") or [],
+                       instrument_id=data.get("instrument_id") or "",
+                       photo=data.get("photo") or "", recorded_by=recorded_by, now=now,
+                       oxygen_enriched=bool(context.get("oxygen_enriched")),
+                       required_gases=tuple(context.get("required_gases") or ()))

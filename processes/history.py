@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 
 from engine import AuditEvent, HumanTask
 
+from . import entries, geo
 from .models import GasReading, Permit, PermitApproval
 from .supervision import evidence as supervision_evidence
+from .types.base import plant_settings
 
 
 def events(session: Session, permit: Permit) -> list[dict[str, Any]]:
@@ -46,8 +48,26 @@ def evidence(session: Session, permit: Permit) -> dict[str, Any]:
                        "person_id": a.person_id, "rule": a.rule,
                        "rule_version": a.rule_version, "comment": a.comment,
                        "decided_at": a.decided_at.isoformat(),
-                       "location": {"lat": a.lat, "lon": a.lon} if a.lat is not None else None}
+                       "location": {"lat": a.lat, "lon": a.lon} if a.lat is not None else None,
+                       **signing_place(permit, a)}
                       for a in approvals],
         "sign_ins": supervision_evidence.sign_ins(session, permit),
         "supervision": supervision_evidence.supervision(session, permit),
+        **({"entry_log": entries.log(session, permit)} if entries.keeps_log(permit) else {}),
     }
+
+
+def signing_place(permit: Permit, approval: PermitApproval) -> dict[str, Any]:
+    """How far from the work point a person signed (GB 30871 4.11: at the work site).
+
+    ``location_warning``: ``missing`` (no position sent) or ``far`` (beyond the plant's
+    limit); None when the signature was on site or the approval was by rule.
+    """
+    if approval.person_id is None:
+        return {"distance_m": None, "location_warning": None}
+    if approval.lat is None or approval.lon is None:
+        return {"distance_m": None, "location_warning": "missing"}
+    distance = geo.distance_m(permit.lat, permit.lon, approval.lat, approval.lon)
+    limit = plant_settings().get("approval_max_distance_m", 200)
+    return {"distance_m": round(distance, 1),
+            "location_warning": "far" if distance > limit else None}

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine import Engine, clock
 
-from . import catalog, geo
+from . import catalog, geo, linked
 from .errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from .models import Area, Permit, PermitCounter, PermitWorker, Person, Site
 
@@ -158,19 +158,33 @@ def can_view(person: Person, permit: Permit) -> bool:
         "contractor_admin")
 
 
+CANCELLABLE = ("applied", "approving", "approved", "active", "suspended")
+CANCELLERS = ("safety_dept", "safety_director", "admin")
+
+
+def may_cancel(person: Person) -> bool:
+    return person.has_role(*CANCELLERS)
+
+
+def can_cancel(person: Person, permit: Permit) -> bool:
+    """Whether to offer the cancel button; :func:`cancel` enforces the same rules."""
+    return permit.status in CANCELLABLE and (person.id == permit.applicant_id
+                                             or may_cancel(person))
+
+
 def cancel(session: Session, engine: Engine, permit: Permit, *, by: Person,
            reason: str) -> Permit:
     if not reason.strip():
         raise ValidationFailed({"reason": ["say why the permit is cancelled"]})
-    if permit.status not in ("applied", "approving", "approved", "active", "suspended"):
+    if permit.status not in CANCELLABLE:
         raise Conflict(f"a {permit.status} permit cannot be cancelled")
-    if by.id != permit.applicant_id and not by.has_role("safety_dept", "safety_director",
-                                                        "admin"):
+    if by.id != permit.applicant_id and not may_cancel(by):
         raise NotAllowed("only the applicant or the safety department may cancel a permit")
     if permit.instance_id is not None:
         engine.cancel(session, permit.instance_id, actor=by.username, reason=reason)
     permit.status, permit.status_reason = "cancelled", reason
     permit.updated_at = clock.now()
+    linked.announce_end(session, permit, now=permit.updated_at)
     return permit
 
 

@@ -89,11 +89,11 @@ def resume(session: Session, permit: Permit, *, by: Person, now: datetime) -> Wo
 
 def record_retest(session: Session, permit: Permit, data: dict[str, Any], *, by: Person,
                   now: datetime) -> gas.gas_test.GasVerdict:
-    """A re-test taken on the crew's initiative (after a break, or as the daily test)."""
+    """A re-test taken on the crew's initiative (after a break, or as the daily test),
+    judged with the type's gas context (an oxygen-enriched confined space, …). A suspended
+    permit (its watcher left) takes re-tests too: resuming may need one."""
     _crew(permit, by)
-    if permit.status != "active":
+    if permit.status not in ("active", "suspended"):
         raise Conflict(f"a {permit.status} permit takes no re-tests")
-    return gas.record_test(session, permit, step="gas_retest",
-                           readings=data.get("readings") or [],
-                           instrument_id=data.get("instrument_id") or "",
-                           photo=data.get("photo") or "", recorded_by=by.username, now=now)
+    return gas.record_for_permit(session, permit, step="gas_retest", data=data,
+                                 recorded_by=by.username, now=now)

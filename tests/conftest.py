@@ -109,3 +109,17 @@ def _fast_hash(password: str) -> str:
 
     # Cheap hashing keeps the suite fast; production uses the default scrypt cost.
     return generate_password_hash(password, method="pbkdf2:sha256:1000")
+
+
+@pytest.fixture()
+def plant_all(plant):
+    """The demo plant with every permit type found in bpmn/ deployed (``permitflow init``)."""
+    from engine.deploy import collect_related
+    from web import get_engine
+    from web.cli import bpmn_files
+
+    with plant.app_context():
+        for path in bpmn_files(Path(plant.config["BPMN_FOLDER"])):
+            get_engine().deploy(db.session, collect_related(path), actor="test")
+        db.session.commit()
+    return plant

@@ -28,10 +28,10 @@ migrate = Migrate()
 
 
 def select_locale() -> str:
+    """Chinese unless the person chose English: plant phones are often set to English
+    without their users reading it, so the browser's language is not followed."""
     chosen = request.args.get("lang") or session.get("lang")
-    if chosen in LANGUAGES:
-        return chosen
-    return request.accept_languages.best_match(LANGUAGES, default="zh_CN") or "zh_CN"
+    return chosen if chosen in LANGUAGES else "zh_CN"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -64,15 +64,20 @@ HANDLED = (ValidationError, ValidationFailed, FormValidationError, StepRefused, 
            IncidentNotFound, EngineDefinitionNotFound, StaleInstance, TaskNotReady, Conflict)
 
 
-def _audit_refusal(exc: StepRefused) -> None:
+def audit_refusal(exc: StepRefused) -> None:
     """A refused step changes nothing, but the refusal itself is evidence: keep it."""
     from engine import audit, clock, db
 
     from .auth import current_person
 
     person = current_person()
+    from engine import ProcessInstance
+
+    # A refused start leaves no instance behind; a refused later step keeps its timeline.
+    instance_id = exc.instance_id if exc.instance_id is not None and db.session.get(
+        ProcessInstance, exc.instance_id) is not None else None
     audit.append(db.session, action="step.refused", at=clock.now(),
-                 actor=person.username if person else None,
+                 actor=person.username if person else None, instance_id=instance_id,
                  data={"step": exc.bpmn_id, "operator": exc.operator, "code": exc.code,
                        "errors": exc.errors, "path": request.path})
     db.session.commit()
@@ -89,7 +94,7 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         status, body = to_response(exc)
         if isinstance(exc, StepRefused):
-            _audit_refusal(exc)
+            audit_refusal(exc)
         if wants_json():
             return jsonify(errors=body), status
         return render_template("error.html", status=status, errors=body), status

@@ -1,6 +1,7 @@
 """Permit-domain tables. They share the engine's metadata so one transaction covers both."""
 
 from .delivery import NotificationDelivery
+from .entry import SpaceEntry
 from .evidence import GasReading, PermitApproval, SignIn, Upload, WorkBreak
 from .notification import Notification
 from .people import Certificate, CertificateType, Organization, Person
@@ -14,4 +15,5 @@ __all__ = [
     "PermitApproval", "PermitCounter", "PermitWorker", "Person", "SignIn", "Site", "Upload",
     "WorkBreak",
     "NotificationDelivery", "PreWorkCheck", "PreWorkMemo", "Watch", "WatcherHandover",
+    "SpaceEntry",
 ]

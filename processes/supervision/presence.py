@@ -25,9 +25,14 @@ from ..errors import Conflict, NotAllowed, ValidationFailed
 from ..models import Permit, Person, SignIn, Watch, WatcherHandover
 from . import settings
 
-#: user tasks a sign-in completes, and the purpose of that sign-in
-SIGN_IN_STEPS = {"watcher_sign_in": "arrival", "watcher_resume": "resume"}
+#: user tasks a sign-in completes, and the purpose of that sign-in (``watcher_return`` is the
+#: return step of the diagrams made by bpmn/tools/permitgen.py)
+SIGN_IN_STEPS = {"watcher_sign_in": "arrival", "watcher_resume": "resume",
+                 "watcher_return": "resume"}
+RESUME_STEPS = ("watcher_resume", "watcher_return")
 ABSENT_MESSAGE = "watcher_absent"
+#: what the permitgen diagrams catch on their work step (processes/withdrawal.py)
+LEFT_MESSAGE = "watcher_left"
 HANDOVER_SALT = "permitflow.supervision.handover"
 REASON_TEXT = {
     "missed_reconfirmation": "监护人未按时复核在岗 / the watcher missed the presence check",
@@ -136,14 +141,19 @@ def suspend(session: Session, engine: Engine, permit: Permit, reason: str,
         return False
     if watch is not None:
         watch.suspended_reason = reason
-    try:
-        engine.send_message(session, permit.instance_id, ABSENT_MESSAGE,
-                            {"reason": reason, "at": now.isoformat()}, actor=actor)
-    except TaskNotReady:  # work is not running (e.g. already suspended): stop asking
-        if watch is not None:
-            watch.due_at, watch.updated_at = None, now
-        return False
-    return True
+    for message in (ABSENT_MESSAGE, LEFT_MESSAGE):
+        try:
+            engine.send_message(session, permit.instance_id, message,
+                                {"reason": REASON_TEXT.get(reason, reason), "by": actor,
+                                 "at": now.isoformat()}, actor=actor)
+        except TaskNotReady:
+            continue
+        if message == LEFT_MESSAGE:  # that diagram's own operator marks the permit
+            on_suspended(session, permit, now)
+        return True
+    if watch is not None:  # work is not running (e.g. already suspended): stop asking
+        watch.due_at, watch.updated_at = None, now
+    return False
 
 
 def on_suspended(session: Session, permit: Permit, now: datetime) -> dict[str, Any]:

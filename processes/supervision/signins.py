@@ -76,7 +76,7 @@ def purpose_for(session: Session, permit: Permit, person: Person) -> str:
         raise NotAllowed("only the permit's watcher (or a named substitute) signs in here")
     if open_step(session, permit, "watcher_sign_in") is not None:
         return "arrival"
-    if open_step(session, permit, "watcher_resume") is not None:
+    if any(open_step(session, permit, step) is not None for step in presence.RESUME_STEPS):
         return "resume"
     watch = presence.get_watch(session, permit)
     if permit.status == "active" and watch is not None and watch.status == "watching":
@@ -233,19 +233,24 @@ def _accepted(session: Session, engine: Engine, permit: Permit, person: Person,
         if handover is None or handover.to_person_id != person.id:
             raise Conflict("the handover was withdrawn before the substitute signed in")
         presence.complete_handover(session, permit, handover, sign_in, person, now)
-        step = open_step(session, permit, "watcher_resume")
+        step = _resume_step(session, permit)
         if step is not None:
             tasks.complete(session, engine, step.id, {"present": True}, person=person,
                            sign_in=sign_in)
     elif sign_in.purpose in ("arrival", "resume"):
-        bpmn_id = "watcher_sign_in" if sign_in.purpose == "arrival" else "watcher_resume"
-        step = open_step(session, permit, bpmn_id)
+        step = open_step(session, permit, "watcher_sign_in") if sign_in.purpose == "arrival" \
+            else _resume_step(session, permit)
         if step is None:
-            raise Conflict(f"no open {bpmn_id} step any more")
+            raise Conflict(f"no open {sign_in.purpose} step any more")
         tasks.complete(session, engine, step.id, {"present": True}, person=person,
                        sign_in=sign_in)
     else:
         presence.confirmed(session, permit, person, now)
+
+
+def _resume_step(session: Session, permit: Permit) -> HumanTask | None:
+    return next((t for t in (open_step(session, permit, s) for s in presence.RESUME_STEPS)
+                 if t is not None), None)
 
 
 def view(sign_in: SignIn, names: dict[int, str] | None = None) -> dict[str, Any]:

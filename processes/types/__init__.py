@@ -8,9 +8,13 @@ branching on the type key.
 from __future__ import annotations
 
 from .base import PermitTypeRules
+from .blind_plate import BlindPlate
+from .confined_space import ConfinedSpace
 from .hot_work import HotWork
+from .temporary_power import TemporaryPower
 
-REGISTRY: dict[str, PermitTypeRules] = {t.key: t for t in (HotWork(),)}
+REGISTRY: dict[str, PermitTypeRules] = {t.key: t for t in (
+    HotWork(), ConfinedSpace(), BlindPlate(), TemporaryPower())}
 
 
 def rules_for(key: str) -> PermitTypeRules:

@@ -59,3 +59,34 @@ class PermitTypeRules:
     def gas_context(self, permit: Permit) -> dict[str, Any]:
         """Extra context for judging this type's gas readings (e.g. oxygen_enriched)."""
         return {}
+
+    def check_step(self, permit: Permit, step: str, data: dict[str, Any]) -> None:
+        """Type rules on a checklist step's other fields (a lamp voltage, …); raise
+        ValidationFailed to refuse. Runs before the engine completes the step."""
+
+    def checklist_conditions(self, permit: Permit) -> frozenset[str]:
+        """Conditions of the job (hazardous_area, toxic_medium, …) under which checklist
+        items that are otherwise "not applicable" must be confirmed."""
+        return frozenset()
+
+    #: the clause that sets the validity, when the standard sets one
+    validity_clause = ""
+    #: whether the watcher logs people in and out (confined space, GB 30871 6.8)
+    keeps_entry_log = False
+
+    def validity_basis(self) -> dict[str, Any]:
+        """Where the validity limit comes from, for the UI and API: the standard (with its
+        clause) or, where GB 30871 names none, the plant's own setting."""
+        settings = plant_settings()
+        hours = settings["validity_hours"].get(self.key)
+        plant = self.key in settings.get("plant_setting_types", [])
+        if plant:
+            text = (f"GB 30871 未规定有效期，本厂规定不超过 {hours:g} 小时（工厂设置） / the "
+                    f"standard sets no validity; plant setting: at most {hours:g} h")
+        elif hours:
+            text = (f"GB 30871-2022 {self.validity_clause}：不超过 {hours:g} 小时 / at most "
+                    f"{hours:g} h")
+        else:
+            text = ""
+        return {"hours": hours, "basis": "plant_setting" if plant else "standard",
+                "clause": None if plant else self.validity_clause or None, "text": text}

@@ -141,3 +141,22 @@ def test_every_step_is_audited_and_the_chain_verifies(session, engine):
     assert actions == ["definition.deployed", "instance.started", "task.completed",
                        "service.completed", "instance.completed"]
     assert audit.verify(session).ok
+
+
+def test_skip_moves_past_a_task_and_leaves_an_audited_gap(session, engine, calls):
+    engine.deploy(session, simple_files())
+    row = engine.start(session, "simple", {"amount": 5})
+    [fill] = open_tasks(session, row.id)
+    assert engine.task_properties(fill)["mandatory"] == "true"
+    with pytest.raises(StaleInstance):
+        engine.skip_task(session, fill.id, actor="hse", reason="x", expected_revision=99)
+    engine.skip_task(session, fill.id, actor="hse", reason="检测仪故障，经安全部门同意")
+    assert fill.status == "skipped" and fill.completed_by == "hse"
+    assert fill.data == {"skip_reason": "检测仪故障，经安全部门同意"}
+    session.commit()  # audit events are chained and written at commit
+    events = session.query(audit.AuditEvent).filter_by(action="task.skipped").all()
+    assert [e.data["task"] for e in events] == ["fill"]
+    assert events[0].data["reason"] == "检测仪故障，经安全部门同意"
+    assert row.status == "completed" and calls == [("check", 5)]
+    with pytest.raises(TaskNotReady):
+        engine.skip_task(session, fill.id, actor="hse", reason="again")

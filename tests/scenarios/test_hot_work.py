@@ -169,3 +169,17 @@ def test_outdoor_hot_work_in_force_5_wind_is_banned_unless_it_cannot_wait(
     r, _ = apply(users, plant, frozen_clock, outdoor=True, wind_force=5, unavoidable=True)
     assert r.status == 201
     assert r.json["grade"] == "grade1" and r.json["upgrade_reasons"] == ["wind_force_5"]
+
+
+def test_a_refused_gas_test_shows_on_the_permit_timeline(users, plant, frozen_clock):
+    r, start = apply(users, plant, frozen_clock)
+    permit_id = r.json["id"]
+    applicant = users["applicant"]
+    applicant.complete(permit_id, "safety_measures", measures(person_id(plant, "applicant")))
+    applicant.complete(permit_id, "gas_test",
+                       gas(applicant, 12.0, sampled_at=start - timedelta(minutes=21)),
+                       expect=422)
+    history = applicant.get(f"/permits/{permit_id}").json["history"]
+    refused = [e for e in history if e["action"] == "step.refused"]
+    assert len(refused) == 1 and refused[0]["data"]["step"] == "validate_gas"
+    assert "readings.0.value" in refused[0]["data"]["errors"]

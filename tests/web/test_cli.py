@@ -25,8 +25,12 @@ def test_init_seed_and_audit_verify_on_a_fresh_sqlite(tmp_path):
     init = run(["init"], env)
     assert init.returncode == 0, init.stderr
     assert "deployed hot_work v1" in init.stdout
+    for key in ("confined_space", "blind_plate", "temporary_power"):
+        assert f"deployed {key} v1 ({key}.bpmn)" in init.stdout
+    assert "refused" not in init.stderr
     again = run(["init"], env)
     assert again.returncode == 0 and "deployed hot_work v1" in again.stdout  # idempotent
+    assert "deployed confined_space v1" in again.stdout
     seeded = run(["seed-demo", "--password", "pw"], env)
     assert seeded.returncode == 0, seeded.stderr
     ok = run(["audit", "verify"], env)

@@ -23,11 +23,14 @@ def load(schema: Schema, data: Any = None) -> Any:
 
 from . import (  # noqa: E402,F401
     auth,
+    compliance,
     definitions,
     incidents,
+    live_work,
     notifications,
     openapi,
     people,
+    permit_types,
     permits,
     plant,
     supervision,

@@ -8,7 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
-from . import bp, notifications, schemas, supervision
+from . import bp, notifications, schemas, schemas_work, supervision
 
 #: (method, path, summary, request schema, response schema, tag)
 OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
@@ -58,6 +58,18 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
      "operations"),
     ("post", "/incidents/{id}/cancel", "Cancel the permit of a failed step (admins)",
      schemas.CancelRequest, None, "operations"),
+    ("get", "/permit-types", "The permit types: fields, validity basis, checklist", None,
+     None, "permits"),
+    ("get", "/permits/{id}/entries", "Confined-space entry/exit log and head count", None,
+     None, "permits"),
+    ("post", "/permits/{id}/entries", "Log a person in or out of the confined space",
+     schemas_work.EntryRequest, None, "permits"),
+    ("post", "/permits/{id}/watcher-left", "The watcher left: withdraw the permit",
+     schemas_work.WatcherLeftRequest, schemas.PermitSummary, "permits"),
+    ("post", "/permits/{id}/tasks/{step}/skip", "Skip a mandatory step (audited override)",
+     schemas_work.SkipRequest, schemas.PermitSummary, "tasks"),
+    ("get", "/analytics/compliance", "Compliance rate by type, site, month or permit", None,
+     None, "analytics"),
     *supervision.OPENAPI,
     *notifications.OPENAPI,
 ]
@@ -92,7 +104,7 @@ def build_spec() -> dict[str, Any]:
             op["parameters"] = [{"name": p, "in": "path", "required": True,
                                  "schema": {"type": "integer" if (p in ("id", "version")
                                                                   or p.endswith("_id"))
-                                            and "tasks" not in path else "string"}}
+                                            and not path.startswith("/tasks") else "string"}}
                                 for p in params]
         if request_schema == "multipart":
             op["requestBody"] = {"content": {"multipart/form-data": {"schema": {
@@ -107,7 +119,8 @@ def build_spec() -> dict[str, Any]:
                 "schema": {"$ref": f"#/components/schemas/{name}"}}}}
         ok = "201" if method == "post" and path in ("/permits", "/people", "/areas",
                                                    "/uploads", "/process-definitions",
-                                                   *CREATED) else "200"
+                                                   "/permits/{id}/entries") \
+            else "200"
         if response_schema is not None:
             name = response_schema.__name__
             if name not in registered:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from .fields_blind_plate import BlindPlateFields
+from .fields_confined_space import ConfinedSpaceFields
+from .fields_temporary_power import TemporaryPowerFields
+
 
 class HotWorkFields(Schema):
     """Form A.1 fields beyond the shared ones."""
@@ -26,6 +30,13 @@ class HotWorkFields(Schema):
         "description": "风力≥5级仍须露天动火（不可推迟，升级管理）"})
     hazard_analysis = fields.String(load_default="", validate=validate.Length(max=2000),
                                     metadata={"description": "风险辨识结果"})
+    in_confined_space = fields.Boolean(load_default=False, metadata={
+        "description": "在受限空间内动火（须在关联票号中填写受限空间作业票，GB 30871 4.6）"})
 
 
-TYPE_FIELDS: dict[str, type[Schema]] = {"hot_work": HotWorkFields}
+TYPE_FIELDS: dict[str, type[Schema]] = {
+    "hot_work": HotWorkFields,
+    "confined_space": ConfinedSpaceFields,
+    "blind_plate": BlindPlateFields,
+    "temporary_power": TemporaryPowerFields,
+}

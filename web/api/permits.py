@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
-from sqlalchemy import func, select
 
 from engine import db
-from processes import catalog, compliance, history, permits
+from processes import catalog, compliance, history, ledger, permits
 from processes.errors import NotAllowed
 from processes.models import Permit
+from processes.types import rules_for
 
 from .. import get_engine
 from ..auth import api_login_required, current_person
@@ -50,6 +50,7 @@ def detail(permit: Permit) -> dict[str, Any]:
         "history": history.events(session, permit),
         "evidence": history.evidence(session, permit),
         "compliance": compliance.of_permit(session, permit).as_dict(),
+        "validity": rules_for(permit.type).validity_basis(),
     })
     return data
 
@@ -78,21 +79,9 @@ def list_permits() -> Any:
     person = current_person()
     assert person is not None
     args = load(PermitList(), request.args.to_dict())
-    query = select(Permit)
-    if args["status"]:
-        query = query.where(Permit.status == args["status"])
-    if args["type"]:
-        query = query.where(Permit.type == args["type"])
-    if args["site"]:
-        query = query.where(Permit.site_code == args["site"])
-    if not person.has_role("admin", "safety_director") and person.site_code:
-        query = query.where(Permit.site_code == person.site_code)
-    if person.has_role("contractor_admin") and not person.has_role("admin"):
-        raise NotAllowed("contractor admins see their staff, not the permit list")
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = db.session.execute(query.order_by(Permit.created_at.desc(), Permit.id.desc())
-                              .offset((args["page"] - 1) * args["per_page"])
-                              .limit(args["per_page"])).scalars().all()
+    found = ledger.search(db.session, person, status=args["status"], type=args["type"],
+                          site=args["site"], page=args["page"], per_page=args["per_page"])
+    rows, total = found.items, found.total
     return jsonify(items=[summary(p) for p in rows], total=total, page=args["page"],
                    per_page=args["per_page"])
 

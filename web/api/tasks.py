@@ -39,7 +39,9 @@ def get_task(task_id: str) -> Any:
         raise NotAllowed(reason)
     return jsonify({**TaskSummary().dump(task), "permit": summary(permit),
                     "revision": permit.instance.revision if permit.instance else None,
-                    "form": get_engine().form_schema(task), "data": task.data})
+                    "form": get_engine().form_schema(task), "data": task.data,
+                    "skippable": get_engine().task_properties(task).get("skippable")
+                    == "true"})
 
 
 @bp.post("/tasks/<task_id>/complete")

@@ -1,7 +1,7 @@
 """supervision: sign-in evidence, watch, handover, pre-work, deliveries
 
 Revision ID: 22a4270acee0
-Revises: 2b1c7e0d4a10
+Revises: 0f5583b015d2
 Create Date: 2026-11-28 13:16:54.703597
 
 """
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '22a4270acee0'
-down_revision = '2b1c7e0d4a10'
+down_revision = '0f5583b015d2'
 branch_labels = None
 depends_on = None
 
