@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from engine import OperatorRegistry
 
-from . import blind, confined, credentials, gas, permit, routing, withdrawal
+from . import blind, confined, credentials, gas, permit, routing, supervision, withdrawal
 from .jobs import declare_jobs
 
 
 def register(registry: OperatorRegistry) -> None:
-    for module in (credentials, gas, permit, routing, blind, confined, withdrawal):
+    for module in (credentials, gas, permit, routing, blind, confined, withdrawal, supervision):
         for name, func in module.OPERATORS.items():
             registry.register(name, func)
 

@@ -21,7 +21,8 @@ from engine import Engine, EngineError, StaleInstance, clock, db, outbox, schedu
 from processes import alerts, authenticity, notifications, permits, suspensions
 from processes.models import Certificate
 
-from . import linked, reports, verification
+from . import linked, reports, supervision, verification
+from . import notify as channels
 from .broker import Jobs
 
 log = logging.getLogger(__name__)
@@ -37,13 +38,14 @@ def notify_incident(session: Session, message_id: int, payload: dict[str, Any]) 
 
 
 def notify(session: Session, message_id: int, payload: dict[str, Any]) -> None:
-    """A generic notification addressed to a role or a person."""
-    notifications.record(
+    """A generic notification addressed to a role or a person (in-app, then its channels)."""
+    note = notifications.record(
         session, message_id=message_id, kind=payload.get("kind", "info"),
         title=payload["title"], body=payload.get("body"), role=payload.get("role"),
         person_id=payload.get("person_id"), site_code=payload.get("site_code"),
         severity=payload.get("severity", "info"), permit_id=payload.get("permit_id"),
         data=payload.get("data") or {})
+    channels.fan_out(session, note)
 
 
 def certificates_daily(session: Session, message_id: int, payload: dict[str, Any]) -> None:
@@ -73,6 +75,8 @@ def certificates_verify(session: Session, message_id: int, payload: dict[str, An
 JOBS = {
     "engine.incident": notify_incident,
     "notify.send": notify,
+    **supervision.JOBS,
+    **channels.JOBS,
     **linked.JOBS,
     "certificates.daily": certificates_daily,
     "certificates.verify": certificates_verify,
@@ -104,6 +108,7 @@ def declare_jobs(jobs: Jobs) -> None:
 class TickResult:
     timers: int = 0
     retries: int = 0
+    suspended: int = 0
     sent: int = 0
     failed: int = 0
     daily: int = 0
@@ -133,6 +138,9 @@ def tick(app: Flask, engine: Engine, jobs: Jobs) -> TickResult:
                     log.info("retry of incident %s skipped: %s", incident_id, exc)
             result.daily = len(enqueue_daily(session, clock.now(),
                                              app.config.get("PLANT_TIMEZONE", "Asia/Shanghai")))
+            result.suspended = supervision.suspend_absent(session, engine)
+            channels.sweep(session)
+            session.commit()
             relayed = outbox.relay(session, jobs.send, now=clock.now())
             result.sent, result.failed = relayed.sent, relayed.failed
         finally:

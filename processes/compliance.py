@@ -34,6 +34,13 @@ def _sign_in(session: Session, permit: Permit, task: HumanTask) -> bool:
         SignIn.permit_id == permit.id, SignIn.accepted.is_(True)).limit(1)).first() is not None
 
 
+def _fresh_sign_in(session: Session, permit: Permit, task: HumanTask) -> bool:
+    """An accepted sign-in made after the step opened (a resumption needs a new one)."""
+    return session.execute(select(SignIn.id).where(
+        SignIn.permit_id == permit.id, SignIn.accepted.is_(True),
+        SignIn.signed_at >= task.created_at).limit(1)).first() is not None
+
+
 def _approval(session: Session, permit: Permit, task: HumanTask) -> bool:
     return session.execute(select(PermitApproval.id).where(
         PermitApproval.permit_id == permit.id, PermitApproval.step == task.bpmn_id)
@@ -57,6 +64,7 @@ EVIDENCE: dict[str, Evidence] = {
     "gas_test": _gas,
     "gas_retest": _gas,
     "watcher_sign_in": _sign_in,
+    "watcher_resume": _fresh_sign_in,
     "safety_measures": _checklist,
     "approve_1": _approval,
     "approve_2": _approval,

@@ -18,6 +18,10 @@ class ValidationFailed(DomainError):
         super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()))
 
 
+class Expired(ValidationFailed):
+    """Genuine input that is too old to use any more (a rotated QR code, a stale nonce)."""
+
+
 class NotFound(DomainError):
     def __init__(self, what: str, key: Any):
         self.what, self.key = what, key

@@ -66,6 +66,10 @@ def record_test(session: Session, permit: Permit, *, step: str, readings: list[d
             reason=None, sampled_at=result.sampled_at, point=result.point,
             instrument_id=str(instrument_id), photo_id=photo, recorded_by=recorded_by,
             recorded_at=now))
+    if step == "gas_retest":  # the watcher re-confirms presence with every re-test
+        from .supervision import presence
+
+        presence.request_reconfirmation(session, permit, now, "gas_retest")
     return verdict
 
 

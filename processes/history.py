@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from engine import AuditEvent, HumanTask
 
 from . import entries, geo
-from .models import GasReading, Permit, PermitApproval, SignIn
+from .models import GasReading, Permit, PermitApproval
+from .supervision import evidence as supervision_evidence
 from .types.base import plant_settings
 
 
@@ -31,13 +32,11 @@ def tasks(session: Session, permit: Permit) -> list[HumanTask]:
         .scalars())
 
 
-def evidence(session: Session, permit: Permit) -> dict[str, list[dict[str, Any]]]:
+def evidence(session: Session, permit: Permit) -> dict[str, Any]:
     readings = session.execute(select(GasReading).where(GasReading.permit_id == permit.id)
                                .order_by(GasReading.sampled_at)).scalars().all()
     approvals = session.execute(select(PermitApproval).where(
         PermitApproval.permit_id == permit.id).order_by(PermitApproval.decided_at)).scalars()
-    sign_ins = session.execute(select(SignIn).where(SignIn.permit_id == permit.id)
-                               .order_by(SignIn.signed_at)).scalars()
     return {
         "gas_readings": [{"step": r.step, "gas": r.gas, "value": r.value, "unit": r.unit,
                           "value_percent_vol": r.value_percent_vol, "limit": r.limit,
@@ -52,9 +51,8 @@ def evidence(session: Session, permit: Permit) -> dict[str, list[dict[str, Any]]
                        "location": {"lat": a.lat, "lon": a.lon} if a.lat is not None else None,
                        **signing_place(permit, a)}
                       for a in approvals],
-        "sign_ins": [{"person_id": s.person_id, "method": s.method, "accepted": s.accepted,
-                      "signed_at": s.signed_at.isoformat(), "comment": s.comment}
-                     for s in sign_ins],
+        "sign_ins": supervision_evidence.sign_ins(session, permit),
+        "supervision": supervision_evidence.supervision(session, permit),
         **({"entry_log": entries.log(session, permit)} if entries.keeps_log(permit) else {}),
     }
 

@@ -17,6 +17,7 @@ from engine import Engine, HumanTask, clock
 from . import checklists, holds, permits
 from .errors import NotAllowed, NotFound
 from .models import Permit, PermitApproval, PermitWorker, Person, SignIn
+from .supervision import presence
 
 BOUND_LANES = {"applicant": "applicant_id", "watcher": "watcher_id"}
 #: steps whose decision is an approval: escalation (approve_<n>) and countersigns (会签)
@@ -71,14 +72,21 @@ def get_task(session: Session, engine: Engine, task_id: str) -> tuple[HumanTask,
 
 def complete(session: Session, engine: Engine, task_id: str, data: dict[str, Any], *,
              person: Person, expected_revision: int | None = None,
-             position: dict[str, float] | None = None) -> Permit:
-    """Complete a task as ``person``, recording the domain evidence the step produces."""
+             position: dict[str, float] | None = None, sign_in: SignIn | None = None
+             ) -> Permit:
+    """Complete a task as ``person``, recording the domain evidence the step produces.
+
+    A watcher sign-in step is completed by an accepted ``sign_in`` (QR, GPS, face) where
+    the permit's supervision settings demand one; a click-through is refused there.
+    """
     task, permit = get_task(session, engine, task_id)
     if task.status == "open":
         reason = may_complete(person, task, permit)
         if reason:
             raise NotAllowed(reason)
         holds.guard(session, permit, task.bpmn_id)
+        if task.bpmn_id in presence.SIGN_IN_STEPS and sign_in is None:
+            presence.check_plain_sign_in(permit)
     now = clock.now()
     if task.status == "open" and task.bpmn_id in checklists.STEP_CHECKS:
         engine.validate_task_data(task, data)  # shape first, then the domain rule
@@ -97,11 +105,9 @@ def complete(session: Session, engine: Engine, task_id: str, data: dict[str, Any
         if data.get("decision") == "approve" and still_open is None \
                 and permit.status == "approving":
             permits.set_status(permit, "approved")
-    elif task.bpmn_id == "watcher_sign_in":
-        session.add(SignIn(permit_id=permit.id, person_id=person.id, method="confirmation",
-                           accepted=bool(data.get("present")), comment=data.get("comment"),
-                           lat=(position or {}).get("lat"), lon=(position or {}).get("lon"),
-                           signed_at=now))
+    elif task.bpmn_id in presence.SIGN_IN_STEPS:
+        presence.record_task_sign_in(session, permit, person, task.bpmn_id, data, position,
+                                     now, sign_in)
     permit.updated_at = now
     session.flush()
     return permit

@@ -17,10 +17,27 @@ if [ ! -x .venv/bin/python ]; then
   "$(pick_python)" -m venv .venv
 fi
 stamp=".venv/.permitflow-installed"
-want="$(cat setup.cfg pyproject.toml | sha256sum | cut -d' ' -f1)"
+# mediapipe 0.10.21 is the last release whose wheel ships the face models (newer ones download
+# them at run time, which an offline plant server cannot). Its metadata pins numpy<2 and pulls
+# opencv-contrib-python, jax and more that the face solutions never import, so it goes in
+# without dependencies; the ones it does need are the 'liveness' extra (setup.cfg).
+MEDIAPIPE="mediapipe==0.10.21"
+want="$(cat setup.cfg pyproject.toml | sha256sum | cut -d' ' -f1)-$MEDIAPIPE"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[test]'
+  .venv/bin/python -m pip install --quiet -e '.[test,liveness]'
+  .venv/bin/python -m pip install --quiet --no-deps "$MEDIAPIPE"
   echo "$want" > "$stamp"
+fi
+# Voice memos of the pre-work confirmation are spoken by espeak-ng (a system package). Without
+# it they are sent as text, with a message saying so.
+if ! command -v espeak-ng >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get install -y -qq espeak-ng >/dev/null 2>&1 ||
+      { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq espeak-ng >/dev/null 2>&1; } ||
+      echo "note: could not install espeak-ng; voice memos will be text only" >&2
+  else
+    echo "note: espeak-ng is not installed (apt-get install espeak-ng); voice memos will be text only" >&2
+  fi
 fi
 export PATH="$root/.venv/bin:$PATH"

@@ -46,6 +46,20 @@ def frozen_clock():
     engine_clock.set_default_clock(engine_clock.Clock())
 
 
+@pytest.fixture(autouse=True)
+def supervision_profile():
+    """Every permit type signs its watcher in by a plain confirmation here.
+
+    The plant's settings make hot work prove presence with QR + GPS + face; scenarios about
+    the permit flow do not need a camera, so this default lays a plain profile over the
+    settings. Supervision tests override this fixture to get the plant's real settings.
+    """
+    from processes.supervision import settings
+
+    with settings.override({"by_type": {}, "by_area": {}}):
+        yield "plain"
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return Path(__file__).parent

@@ -67,11 +67,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .api import bp as api_bp
     from .pages import bp as pages_bp
     from .pages.access import bp as access_bp
+    from .pages.supervision import bp as supervision_pages_bp
 
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(access_bp)
+    app.register_blueprint(supervision_pages_bp)
     errors.init_app(app)
 
     from . import cli

@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from handlers.notify import config_from_env as notify_config_from_env
+
 
 def database_url(instance_path: str) -> str:
     url = os.environ.get("DATABASE_URL")
@@ -61,4 +63,5 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "CERT_LOOKUP_TIMEOUT": float(os.environ.get("PERMITFLOW_CERT_LOOKUP_TIMEOUT", "5")),
         "CERT_LOOKUP_CACHE_HOURS": float(os.environ.get("PERMITFLOW_CERT_LOOKUP_CACHE_HOURS",
                                                         "24")),
+        "NOTIFY": notify_config_from_env(),
     }

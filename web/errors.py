@@ -23,7 +23,14 @@ from engine import (
     TaskNotFound,
     TaskNotReady,
 )
-from processes.errors import Conflict, Gone, NotAllowed, NotFound, ValidationFailed
+from processes.errors import (
+    Conflict,
+    Expired,
+    Gone,
+    NotAllowed,
+    NotFound,
+    ValidationFailed,
+)
 
 from .auth import Unauthorized
 
@@ -32,6 +39,8 @@ def to_response(exc: Exception) -> tuple[int, Any]:
     """Status and ``errors`` body for a known exception."""
     if isinstance(exc, ValidationError):
         return 422, exc.messages
+    if isinstance(exc, Expired):
+        return 410, {"fields": exc.errors, "code": exc.code}
     if isinstance(exc, ValidationFailed):
         return 422, {"fields": exc.errors, "code": exc.code, "details": exc.details}
     if isinstance(exc, FormValidationError):

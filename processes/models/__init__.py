@@ -7,6 +7,7 @@ from .analytics import (
     SafetyIncident,
     WorkerRating,
 )
+from .delivery import NotificationDelivery
 from .entry import SpaceEntry
 from .evidence import GasReading, PermitApproval, SignIn, Upload, WorkBreak
 from .group import LegalEntity
@@ -16,6 +17,7 @@ from .people import Certificate, CertificateType, Organization, Person
 from .permit import Permit, PermitCounter, PermitWorker
 from .plant import Area, Site
 from .qualification import AccessCode, CertificateAlert, Equipment, WatcherRating
+from .supervision import PreWorkCheck, PreWorkMemo, Watch, WatcherHandover
 
 __all__ = [
     "AccessCode", "Area", "Certificate", "CertificateAlert", "CertificateType", "Equipment",
@@ -24,6 +26,7 @@ __all__ = [
     "PermitApproval", "PermitCounter", "PermitHold", "PermitWorker", "Person", "SignIn",
     "Site", "ThresholdSetting", "Upload", "WatcherRating",
     "WorkBreak",
+    "NotificationDelivery", "PreWorkCheck", "PreWorkMemo", "Watch", "WatcherHandover",
     "SpaceEntry",
     # analytics
     "ComplianceMiss", "ComplianceSnapshot", "ReportJob", "SafetyIncident", "WorkerRating",

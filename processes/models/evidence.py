@@ -72,13 +72,22 @@ class PermitApproval(db.Model):
 
 
 class SignIn(db.Model):
+    """A watcher proving presence: who, when (server and device time), where, how, verdict.
+
+    Refused attempts are kept too: they are evidence (design §2, audit).
+    """
+
     __tablename__ = "sign_in"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     permit_id: Mapped[int] = mapped_column(ForeignKey("permit.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    #: confirmation (plain, this release) | qr_gps_face (supervision release)
+    #: confirmation | qr_gps | qr_gps_face (processes/supervision/settings.py)
     method: Mapped[str] = mapped_column(String(30), default="confirmation")
+    #: arrival | reconfirm | resume | handover
+    purpose: Mapped[str] = mapped_column(String(20), default="arrival")
+    #: pending (liveness job running) | accepted | refused
+    status: Mapped[str] = mapped_column(String(12), default="accepted")
     accepted: Mapped[bool] = mapped_column(default=True)
     reasons: Mapped[list[str]] = mapped_column(JsonType, default=list)
     lat: Mapped[float | None] = mapped_column(Float)
@@ -88,6 +97,14 @@ class SignIn(db.Model):
     details: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     comment: Mapped[str | None] = mapped_column(Text)
     signed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: the prompts asked, in order (blink, turn_left, turn_right, open_mouth)
+    prompts: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    #: sha256 of the one-time prompts nonce: a replayed upload is refused
+    challenge: Mapped[str | None] = mapped_column(String(64), unique=True)
+    clip_id: Mapped[str | None] = mapped_column(ForeignKey("upload.id"))
+    #: 2-3 frames kept as evidence (upload ids)
+    frames: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class WorkBreak(db.Model):

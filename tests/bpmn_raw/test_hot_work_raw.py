@@ -55,6 +55,7 @@ USER_TASK_LANES = {
     "approve_2": "safety_dept",
     "approve_3": "plant_leader",
     "watcher_sign_in": "watcher",
+    "watcher_resume": "watcher",
     "work": "applicant",
     "gas_retest": "applicant",
     "close": "unit_approver",
@@ -92,6 +93,8 @@ SERVICE_TASKS = {  # id: (operator, resultVariable, {param: expression})
         "fatigue_release",
         {"permit_id": "permit_id", "decision": "decision", "comment": "comment"},
     ),
+    "suspend": ("watch.suspend", "suspension", {"permit_id": "permit_id"}),
+    "resume": ("watch.resume", "resumption", {"permit_id": "permit_id"}),
 }
 CHECKLIST_KEYS = [
     "purged",
@@ -218,6 +221,8 @@ def stub_results(
         or {"valid_until": iso(dt.timedelta(hours=72)), "retest_cycle": "R/PT24H"},
         "permit.expire": {"status": "expired"},
         "permit.close": {"status": "closed"},
+        "watch.suspend": {"status": "suspended"},
+        "watch.resume": {"status": "active"},
     }
 
 
@@ -555,7 +560,7 @@ def test_validity_timer_fires_only_after_valid_until(specs, clock):
     assert set(ready(wf)) == {"work"}
     # PendingBpmnEvent.name is the event's *name* attribute (Chinese), not its id
     waiting = {e.name: e for e in wf.waiting_events()}
-    assert set(waiting) == {"有效期满", "复测周期"}
+    assert set(waiting) == {"有效期满", "复测周期", "watcher_absent"}
     assert waiting["有效期满"].value == activation["valid_until"]
     assert waiting["有效期满"].event_type == "TimeDateEventDefinition"
 
@@ -587,6 +592,57 @@ def test_gas_retest_cycle_runs_beside_work(specs, clock):
 
     finish(wf)
     assert "permit.expire" not in engine.ops()
+
+
+# ---------------------------------------------------------------------------
+# (e2) the watcher leaves: a message suspends work until a fresh sign-in
+# ---------------------------------------------------------------------------
+def absent(wf: BpmnWorkflow) -> None:
+    from SpiffWorkflow.bpmn import BpmnEvent
+    from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+
+    wf.send_event(BpmnEvent(MessageEventDefinition("watcher_absent"), {"reason": "missed"}))
+    wf.do_engine_steps()
+
+
+def test_watcher_absence_suspends_work_and_a_fresh_sign_in_resumes_it(specs, clock):
+    wf, engine = run_to_sign_in(specs)
+    clock.advance(hours=25)  # a re-test is open when the watcher goes missing
+    wf.refresh_timers()
+    wf.do_engine_steps()
+    assert set(ready(wf)) == {"work", "gas_retest"}
+
+    absent(wf)
+    assert engine.params("watch.suspend") == [{"permit_id": PERMIT_ID}]
+    assert set(ready(wf)) == {"watcher_resume"}  # work and the open re-test are withdrawn
+    wf = roundtrip(wf, engine)
+    complete(wf, "watcher_resume", SIGN_IN)
+    assert engine.params("watch.resume") == [{"permit_id": PERMIT_ID}]
+    assert set(ready(wf)) == {"work"}
+    absent(wf)  # it can happen again
+    complete(wf, "watcher_resume", SIGN_IN)
+    finish(wf)
+    assert engine.ops().count("watch.suspend") == 2
+    assert "permit.expire" not in engine.ops()
+
+
+def test_validity_runs_out_while_suspended(specs, clock):
+    activation = {"valid_until": iso(dt.timedelta(hours=8)), "retest_cycle": "R/PT24H"}
+    wf, engine = run_to_sign_in(specs, GRADE1_FACTS, activation)
+    absent(wf)
+    clock.advance(hours=9)
+    wf.refresh_timers()
+    wf.do_engine_steps()
+    assert set(ready(wf)) == {"close"}
+    assert engine.params("permit.expire") == [{"permit_id": PERMIT_ID}]
+    assert "watch.resume" not in engine.ops()
+
+
+def test_work_is_not_waiting_for_absence_before_it_starts(specs):
+    engine = StubEngine(stub_results())
+    wf = start(specs, engine)
+    with pytest.raises(Exception, match="not waiting"):
+        absent(wf)
 
 
 # ---------------------------------------------------------------------------
@@ -728,6 +784,7 @@ def test_approval_forms(task_id):
 def test_sign_in_work_close_forms():
     for task_id, good, bads in (
         ("watcher_sign_in", SIGN_IN, [{}, {"present": False}]),
+        ("watcher_resume", SIGN_IN, [{}, {"present": False}, {"present": True, "x": 1}]),
         ("work", WORK_DONE, [{}, {"finished": False}]),
         ("close", ACCEPT, [{}, {"accepted": "yes"}]),
     ):
@@ -824,14 +881,19 @@ def test_process_conventions(bpmn_doc, specs):
     timers = {
         el.get("id"): (
             el.get("cancelActivity"),
-            localname(el.xpath(".//bpmn:timerEventDefinition/*", namespaces=NS)[0]),
+            localname((el.xpath(".//bpmn:timerEventDefinition/*", namespaces=NS)
+                   or el.xpath("bpmn:messageEventDefinition", namespaces=NS))[0]),
         )
         for el in work
     }
     assert timers == {
         "validity_expired": ("true", "timeDate"),
         "retest_due": ("false", "timeCycle"),
+        "watcher_absent": ("true", "messageEventDefinition"),
     }
+    [resume_timer] = [el for el in nodes.values() if el.get("attachedToRef") == "watcher_resume"]
+    assert resume_timer.get("id") == "resume_expired"
+    assert resume_timer.get("cancelActivity") == "true"
 
 
 def test_no_more_than_four_approvals_in_a_row(bpmn_doc):

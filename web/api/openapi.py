@@ -8,7 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
-from . import bp, schemas, schemas_work
+from . import bp, notifications, schemas, schemas_work, supervision
 from . import qualification_schemas as qs
 
 #: (method, path, summary, request schema, response schema, tag)
@@ -144,10 +144,16 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
      "docs/regulator-export.md", None, None, "reports"),
     ("post", "/reports/regulator-export", "Push the signed export to the regulator through "
      "the outbox: 202 + job", None, None, "reports"),
+    *supervision.OPENAPI,
+    *notifications.OPENAPI,
 ]
 
 #: operations that answer 202 Accepted with a job to poll
 ACCEPTED = {("get", "/reports/quarterly"), ("post", "/reports/regulator-export")}
+
+#: more POSTs answering 201 Created
+CREATED = ("/permits/{id}/sign-ins/challenge", "/permits/{id}/sign-ins",
+           "/permits/{id}/watcher-handover", "/permits/{id}/pre-work/{item}")
 
 ERRORS = {
     "400": "malformed request", "401": "not logged in", "403": "not allowed",
@@ -174,8 +180,8 @@ def build_spec() -> dict[str, Any]:
         if params:
             op["parameters"] = [{"name": p, "in": "path", "required": True,
                                  "schema": {"type": "integer" if (p in ("id", "version")
-                                            or p.endswith("_id")) and "tasks" not in path
-                                            else "string"}}
+                                                                  or p.endswith("_id"))
+                                            and not path.startswith("/tasks") else "string"}}
                                 for p in params]
         if request_schema == "multipart":
             op["requestBody"] = {"content": {"multipart/form-data": {"schema": {
@@ -192,7 +198,7 @@ def build_spec() -> dict[str, Any]:
             "/permits", "/people", "/areas", "/uploads", "/process-definitions",
             "/access-codes", "/organizations", "/legal-entities", "/equipment",
             "/permits/{id}/watcher-ratings", "/people/{id}/certificates",
-            "/permits/{id}/entries", "/safety-incidents") \
+            "/permits/{id}/entries", "/safety-incidents", *CREATED) \
             else "202" if (method, path) in ACCEPTED else "200"
         if response_schema is not None:
             name = response_schema.__name__
