@@ -29,15 +29,22 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --no-deps "$MEDIAPIPE"
   echo "$want" > "$stamp"
 fi
-# Voice memos of the pre-work confirmation are spoken by espeak-ng (a system package). Without
-# it they are sent as text, with a message saying so.
-if ! command -v espeak-ng >/dev/null 2>&1; then
+# System packages: espeak-ng speaks the pre-work voice memos (else they go out as text);
+# fonts-noto-cjk puts Chinese glyphs into the quarterly PDF; poppler-utils (pdftotext) lets
+# the tests read the PDF back. Installed when running as root with apt, else named.
+missing=()
+command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get install -y -qq espeak-ng >/dev/null 2>&1 ||
-      { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq espeak-ng >/dev/null 2>&1; } ||
-      echo "note: could not install espeak-ng; voice memos will be text only" >&2
+    apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 ||
+      { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; } ||
+      echo "note: could not install ${missing[*]}" >&2
   else
-    echo "note: espeak-ng is not installed (apt-get install espeak-ng); voice memos will be text only" >&2
+    echo "note: please install ${missing[*]} (Debian packages)" >&2
   fi
 fi
+# Front-end libraries (ECharts, Leaflet) from npm, pinned by package-lock.json.
+bash "$root/scripts/vendor.sh" || echo "note: front-end libraries not installed; pages fall back to tables" >&2
 export PATH="$root/.venv/bin:$PATH"
