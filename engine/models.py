@@ -65,9 +65,12 @@ class ProcessDefinition(db.Model):
     #: the BPMN file that holds this process (one of ``files``)
     main_file: Mapped[str] = mapped_column(String(255))
     #: every deployed source: [{"name", "kind": bpmn|dmn|form, "content"}]
-    files: Mapped[list[dict[str, Any]]] = mapped_column(JsonType)
+    # Deferred: the parsed-spec cache needs only id and sha256, so the sources (~100 KB) are
+    # read once per process, not with every task or instance.
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, deferred=True)
     #: lint warnings kept for the designer (errors never get this far)
-    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list,
+                                                           deferred=True)
     deployed_by: Mapped[str | None] = mapped_column(String(120))
     deployed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     notes: Mapped[str | None] = mapped_column(Text)
@@ -93,7 +96,8 @@ class ProcessInstance(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="running")
     #: optimistic concurrency: every save bumps it; a stale save raises StaleInstance
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    state: Mapped[str] = mapped_column(Text)
+    #: serialized workflow; deferred so inbox and task look-ups do not read it
+    state: Mapped[str] = mapped_column(Text, deferred=True)
     next_timer_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     has_incident: Mapped[bool] = mapped_column(default=False)
     started_by: Mapped[str | None] = mapped_column(String(120))
@@ -132,7 +136,7 @@ class HumanTask(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     data: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
 
-    instance: Mapped[ProcessInstance] = relationship(lazy="joined")
+    instance: Mapped[ProcessInstance] = relationship(lazy="select")
 
 
 class Incident(db.Model):

@@ -14,13 +14,15 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, lazyload
 
 from . import catalog, holds, roster, thresholds
 from .models import Permit, PermitHold, PermitWorker, Person
 
 NOT_COUNTED = ("rejected", "cancelled")
+#: no permit lives longer (temporary power: at most 30 days, GB 30871 10.8)
+MAX_JOB = timedelta(days=31)
 
 
 @dataclass
@@ -92,7 +94,7 @@ def count_jobs(session: Session, permit: Permit, person: Person, rule: dict[str,
     """Matching applications naming ``person`` this calendar month, ``permit`` included;
     permits of one job (related to each other) count once."""
     start, end = _month(permit, tz)
-    query = (select(Permit).where(Permit.type.in_(rule["permit_types"]),
+    query = (select(Permit).options(lazyload("*")).where(Permit.type.in_(rule["permit_types"]),
                                   Permit.created_at >= start, Permit.created_at < end,
                                   Permit.status.not_in(NOT_COUNTED))
              .order_by(Permit.created_at, Permit.id))
@@ -132,10 +134,15 @@ def rest_findings(session: Session, permit: Permit, rule: dict[str, Any]) -> lis
     found: list[Finding] = []
     for link in permit.worker_links:
         crew = select(PermitWorker.permit_id).where(PermitWorker.person_id == link.person_id)
-        others = session.execute(select(Permit).where(
+        # Only jobs that could still end inside the rest window matter: bound it in SQL so
+        # the cost does not grow with a worker's whole history.
+        cutoff = permit.planned_start - rest
+        others = session.execute(select(Permit).options(lazyload("*")).where(
             Permit.id.in_(crew), Permit.id != permit.id, Permit.type.in_(rule["permit_types"]),
             Permit.status.not_in(NOT_COUNTED),
-            Permit.planned_start < permit.planned_start)).scalars()
+            Permit.planned_start < permit.planned_start,
+            Permit.planned_start > cutoff - long_job - MAX_JOB,
+            or_(Permit.planned_end > cutoff, Permit.closed_at > cutoff))).scalars()
         for other in others:
             begin, end = _span(other)
             if end - begin >= long_job and end > permit.planned_start - rest:

@@ -11,6 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from engine import Engine, clock
@@ -41,13 +43,23 @@ class Application:
 
 
 def next_number(session: Session, site: Site, prefix: str, day: date) -> str:
-    """PREFIX-YYYYMMDD-NNNN, per site and day; the counter row serialises concurrent issues."""
+    """PREFIX-YYYYMMDD-NNNN, per site and day; the counter row serialises concurrent issues.
+
+    The day's first applications race to create the counter row; ``INSERT … ON CONFLICT DO
+    NOTHING`` lets exactly one create it and the others then wait on its row lock, instead
+    of failing on the primary key.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(insert(PermitCounter).values(
+            site_code=site.code, prefix=prefix, day=day, last=0).on_conflict_do_nothing())
     query = select(PermitCounter).where(PermitCounter.site_code == site.code,
                                         PermitCounter.prefix == prefix, PermitCounter.day == day)
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         query = query.with_for_update()
     counter = session.execute(query).scalar_one_or_none()
-    if counter is None:
+    if counter is None:  # another database: plain insert
         counter = PermitCounter(site_code=site.code, prefix=prefix, day=day, last=0)
         session.add(counter)
     counter.last += 1

@@ -56,7 +56,7 @@ class Person(db.Model):
 
     organization: Mapped[Organization | None] = relationship(lazy="joined")
     certificates: Mapped[list[Certificate]] = relationship(back_populates="person",
-                                                           lazy="selectin")
+                                                           lazy="select")
 
     def has_role(self, *roles: str) -> bool:
         return any(r in (self.roles or []) for r in roles)
