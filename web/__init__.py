@@ -49,6 +49,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
+    from processes.supervision import settings as supervision_settings
+
+    supervision_settings.force_method(app.config.get("SUPERVISION_METHOD"))
     install_sqlite_pragmas()
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)

@@ -41,6 +41,7 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SECRET_KEY": secret_key(instance_path),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "SUPERVISION_METHOD": os.environ.get("PERMITFLOW_SUPERVISION_METHOD") or None,
         "TICK_SECONDS": float(os.environ.get("PERMITFLOW_TICK_SECONDS", "5")),
         "PLANT_TIMEZONE": os.environ.get("PERMITFLOW_TIMEZONE", "Asia/Shanghai"),
         "UPLOAD_FOLDER": os.environ.get("PERMITFLOW_UPLOADS",

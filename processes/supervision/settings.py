@@ -20,6 +20,19 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 METHODS = ("confirmation", "qr_gps", "qr_gps_face")
 
 _override: dict[str, Any] | None = None
+_forced_method: str | None = None
+
+
+def force_method(method: str | None) -> None:
+    """Make every permit use one sign-in method (``PERMITFLOW_SUPERVISION_METHOD``).
+
+    For a demo or a training plant away from the sites: the geofence cannot be met from a
+    desk, so ``confirmation`` there. ``None`` restores the data file's methods.
+    """
+    global _forced_method
+    if method is not None and method not in METHODS:
+        raise ValueError(f"unknown sign-in method {method!r}; one of {', '.join(METHODS)}")
+    _forced_method = method
 
 
 @cache
@@ -30,10 +43,16 @@ def _file(name: str) -> dict[str, Any]:
 def raw() -> dict[str, Any]:
     """The settings in force: the data file with the active override laid over it."""
     base = _file("supervision.json")
-    if _override is None:
+    if _override is None and _forced_method is None:
         return base
     merged = copy.deepcopy(base)
-    merged.update(copy.deepcopy(_override))
+    merged.update(copy.deepcopy(_override or {}))
+    if _forced_method is not None:
+        merged["default"] = {**merged["default"], "method": _forced_method}
+        merged["by_type"] = {k: {kk: vv for kk, vv in v.items() if kk != "method"}
+                             for k, v in merged.get("by_type", {}).items()}
+        merged["by_area"] = {k: {kk: vv for kk, vv in v.items() if kk != "method"}
+                             for k, v in merged.get("by_area", {}).items()}
     return merged
 
 

@@ -30,8 +30,13 @@ unless ``--keep-db``.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+
+# The lifecycle measured is the permit flow with a plain watcher confirmation; face liveness
+# has its own benchmark (scripts/bench/liveness.py).
+os.environ.setdefault("PERMITFLOW_SUPERVISION_METHOD", "confirmation")
 
 _HERE = Path(__file__).resolve().parent
 REPO = _HERE.parents[1]
