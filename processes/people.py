@@ -68,6 +68,8 @@ def can_view(actor: Person, person: Person) -> bool:
 
 def add_person(session: Session, data: dict[str, Any], *, actor: Person,
                password_hash: str | None = None) -> Person:
+    # Empty form fields mean "not given", not a site or organization called "".
+    data = {k: (None if v == "" else v) for k, v in data.items()}
     org_id = data.get("organization_id")
     if actor.has_role("contractor_admin") and not actor.has_role("admin"):
         org_id = org_id or actor.organization_id

@@ -52,6 +52,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from processes.supervision import settings as supervision_settings
 
     supervision_settings.force_method(app.config.get("SUPERVISION_METHOD"))
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedInt(IntegerConverter):
+        """Ids beyond a database integer are simply not found (404), not a 500."""
+
+        def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("max", 2**63 - 1)
+            super().__init__(map, *args, **kwargs)
+
+    app.url_map.converters["int"] = BoundedInt
     install_sqlite_pragmas()
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)

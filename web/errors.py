@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from marshmallow import ValidationError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from engine import DefinitionNotFound as EngineDefinitionNotFound
@@ -65,13 +66,20 @@ def to_response(exc: Exception) -> tuple[int, Any]:
         return 409, {"conflict": [exc.reason]}
     if isinstance(exc, Gone):
         return 410, {"gone": [exc.reason]}
+    if isinstance(exc, IntegrityError):
+        # A last line of defence: the use case should have refused this with a field error.
+        return 409, {"conflict": ["this conflicts with data already stored (a reference to "
+                                  "something that does not exist, or a duplicate)"]}
+    if isinstance(exc, DataError | OverflowError):
+        # e.g. an id beyond what the database's integer can hold
+        return 400, {"body": ["a value is out of range for its field"]}
     raise exc
 
 
 HANDLED = (ValidationError, ValidationFailed, FormValidationError, StepRefused, DeployError,
            Unauthorized, NotAllowed, NotFound, TaskNotFound, InstanceNotFound,
            IncidentNotFound, EngineDefinitionNotFound, StaleInstance, TaskNotReady, Conflict,
-           Gone)
+           Gone, IntegrityError, DataError, OverflowError)
 
 
 def audit_refusal(exc: StepRefused) -> None:

@@ -24,3 +24,17 @@ def test_openapi_document_is_valid_and_covers_every_api_route(app):
             if path == "/uploads/{upload_id}":
                 continue
             assert (path, method.lower()) in documented, (path, method)
+
+
+def test_out_of_range_ids_and_values_are_client_errors(plant):
+    from tests.api import Api
+
+    admin = Api(plant, "admin")
+    assert admin.get("/permits/2209767925769522974294016").status == 404
+    r = admin.post("/people", json={"name": "x", "site": "", "roles": []})
+    assert r.status == 201, r.json  # an empty site means no site, not a missing one
+    contractor = Api(plant, "contractor_admin")
+    r = contractor.post("/access-codes", json={"person_id": -92649831767187816448,
+                                               "scope": "x", "permit_types": ["hot_work"],
+                                               "hours": 1})
+    assert r.status in (400, 404, 422), r.json
