@@ -91,11 +91,19 @@ ACTION = {
     "event.received": _l("收到事件"), "step.refused": _l("步骤被拒绝"),
 }
 
+#: the home page's buttons and the apply page's title, one per permit type
+APPLY = {
+    "hot_work": _l("申请动火作业"), "confined_space": _l("申请受限空间作业"),
+    "blind_plate": _l("申请盲板抽堵作业"), "work_at_height": _l("申请高处作业"),
+    "lifting": _l("申请吊装作业"), "temporary_power": _l("申请临时用电作业"),
+    "excavation": _l("申请动土作业"), "road_closure": _l("申请断路作业"),
+}
+
 TABLES: dict[str, dict[str, Any]] = {
     "status": STATUS, "grade": GRADE, "risk": RISK, "role": ROLE, "hazard": HAZARD,
     "method": METHOD, "upgrade": UPGRADE_REASON, "decision": DECISION,
     "task_status": TASK_STATUS, "severity": SEVERITY, "step": STEP, "term": FORM_TERM,
-    "operator": OPERATOR, "action": ACTION,
+    "operator": OPERATOR, "action": ACTION, "apply": APPLY,
 }
 
 
