@@ -130,6 +130,8 @@ def test_acknowledging_an_alert_removes_it_from_the_open_list(browser, plant):
 def test_capability_matrix_counts_composite_holders(browser):
     html = browser("safety_director").text("/capabilities")
     assert "复合资质" in html and "周涛（电工/氯化）" in html
+    assert "林峰（司索工）" not in html  # no certificate: only with ?all=1
+    assert "林峰（司索工）" in browser("safety_director").text("/capabilities?all=1")
 
 
 def test_another_firms_admin_cannot_see_our_people(browser, plant):

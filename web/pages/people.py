@@ -141,11 +141,15 @@ def acknowledge_alert(alert_id: int) -> Any:
 @bp.get("/capabilities")
 @login_required
 def capability_matrix() -> Any:
+    """Certificate holders by default (the totals count everyone); ``?all=1`` lists all."""
     actor = _board_viewer()
     data = capability.matrix(db.session, actor, _today(actor))
     held = [t for t in data["types"] if t["holders"] or any(
         t["code"] in row["cells"] for row in data["people"])]
-    return render_template("people/capabilities.html", m=data, types=held)
+    show_all = request.args.get("all") == "1"
+    rows = data["people"] if show_all else [r for r in data["people"] if r["cells"]]
+    return render_template("people/capabilities.html", m=data, types=held, rows=rows,
+                           show_all=show_all)
 
 
 # -- the contractor portal ----------------------------------------------------------------
