@@ -52,6 +52,7 @@ from . import (  # noqa: E402,F401
     home,
     inbox,
     notifications,
+    people,
     permits,
     tasks,
 )

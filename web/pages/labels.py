@@ -47,6 +47,13 @@ YES, NO, NOT_APPLICABLE = _l("是"), _l("否"), _l("不涉及")
 
 TASK_STATUS = {"open": _l("待办"), "completed": _l("已完成"), "cancelled": _l("已取消")}
 
+#: a person's part on a job (the e-profile)
+JOB_ROLE = {"applicant": _l("作业负责人"), "worker": _l("作业人"), "watcher": _l("监护人")}
+
+#: why a certificate alert is open (processes.alerts.REASON_ZH)
+ALERT_REASON = {"expires_soon": _l("即将到期"), "review_due_soon": _l("即将到复审期"),
+                "expired": _l("已过期"), "review_missed": _l("未按期复审"), "voided": _l("已作废")}
+
 SEVERITY = {"info": _l("通知"), "high": _l("紧急"), "warning": _l("提醒")}
 
 
@@ -103,7 +110,8 @@ TABLES: dict[str, dict[str, Any]] = {
     "status": STATUS, "grade": GRADE, "risk": RISK, "role": ROLE, "hazard": HAZARD,
     "method": METHOD, "upgrade": UPGRADE_REASON, "decision": DECISION,
     "task_status": TASK_STATUS, "severity": SEVERITY, "step": STEP, "term": FORM_TERM,
-    "operator": OPERATOR, "action": ACTION, "apply": APPLY,
+    "operator": OPERATOR, "action": ACTION, "apply": APPLY, "job_role": JOB_ROLE,
+    "alert_reason": ALERT_REASON,
 }
 
 
