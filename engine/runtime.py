@@ -507,3 +507,10 @@ class Engine:
             self._advance(session, row, wf, step)
         return plan
 
+
+    def describe(self, session: Session, instance_id: int) -> dict[str, Any]:
+        """The instance view: executed and current nodes, flows taken, timers, audit trail."""
+        from . import trace
+
+        row = self.get_instance(session, instance_id)
+        return trace.describe(session, row, self.load(row))
