@@ -22,6 +22,7 @@ from .errors import (
     TaskNotReady,
     UnknownOperator,
 )
+from .migration import MigrationPlan, MigrationRefused
 from .models import (
     AuditEvent,
     HumanTask,
@@ -44,5 +45,6 @@ __all__ = [
     # errors
     "DefinitionNotFound", "DeployError", "EngineError", "FormValidationError",
     "IncidentNotFound", "InstanceNotFound", "Problem", "Refusal", "ScriptPolicyError",
-    "StaleInstance", "StepRefused", "TaskNotFound", "TaskNotReady", "UnknownOperator",
+    "MigrationPlan", "MigrationRefused", "StaleInstance", "StepRefused", "TaskNotFound",
+    "TaskNotReady", "UnknownOperator",
 ]

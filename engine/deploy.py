@@ -282,8 +282,13 @@ def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
 
 def deploy(session: Session, files: Iterable[tuple[str, bytes | str]], *,
            has_operator: Callable[[str], bool], now: datetime, actor: str | None = None,
-           notes: str | None = None) -> list[ProcessDefinition]:
-    """Deploy in the caller's transaction; raise :class:`DeployError` with every problem."""
+           notes: str | None = None, reuse_latest_only: bool = False
+           ) -> list[ProcessDefinition]:
+    """Deploy in the caller's transaction; raise :class:`DeployError` with every problem.
+
+    ``reuse_latest_only`` (a roll back): the content of an *older* version becomes a new
+    version; only when the latest already has this content is nothing stored.
+    """
     sources, problems = read_sources(files)
     if not problems:
         _complete_from_previous(session, sources)
@@ -303,6 +308,9 @@ def deploy(session: Session, files: Iterable[tuple[str, bytes | str]], *,
                                             ProcessDefinition.sha256 == digest)
             .order_by(ProcessDefinition.version.desc()).limit(1)
         ).scalar_one_or_none()
+        if existing is not None and reuse_latest_only:
+            latest = latest_definition(session, key)
+            existing = existing if latest is not None and latest.id == existing.id else None
         if existing is not None:
             result.append(existing)
             continue

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, clock, outbox, serialize
+from . import audit, clock, migration, outbox, serialize
 from . import deploy as deploying
 from .errors import (
     EngineError,
@@ -107,6 +107,18 @@ class Engine:
                actor: str | None = None, notes: str | None = None) -> list[ProcessDefinition]:
         return deploying.deploy(session, files, has_operator=self.registry.__contains__,
                                 now=clock.now(), actor=actor, notes=notes)
+
+    def redeploy(self, session: Session, key: str, version: int, *, actor: str | None = None,
+                 notes: str | None = None) -> ProcessDefinition:
+        """Roll back: deploy the sources of an old version again as the newest version."""
+        old = self.definition(session, key, version)
+        files = [(f["name"], f["content"]) for f in old.files]
+        note = f"重新部署第 {version} 版 (redeploy of version {version})"
+        rows = deploying.deploy(session, files, has_operator=self.registry.__contains__,
+                                now=clock.now(), actor=actor,
+                                notes=f"{note}: {notes}" if notes else note,
+                                reuse_latest_only=True)
+        return next(r for r in rows if r.key == key)
 
     def check(self, files: list[tuple[str, bytes | str]]) -> list[Any]:
         return deploying.check(files, has_operator=self.registry.__contains__)
@@ -450,3 +462,55 @@ class Engine:
             select(Incident.id).where(Incident.status == "open",
                                       Incident.next_retry_at <= clock.now())
             .order_by(Incident.next_retry_at).limit(limit)).scalars())
+
+    # -- moving an instance to another version -------------------------------------------
+    def _migration_target(self, session: Session, row: ProcessInstance,
+                          to_version: int | None) -> ProcessDefinition:
+        if row.status != "running":
+            raise TaskNotReady(str(row.id), row.status)
+        return self.definition(session, row.process_key, to_version)
+
+    def migration_preview(self, session: Session, instance_id: int, *,
+                          to_version: int | None = None) -> migration.MigrationPlan:
+        """What moving the instance to ``to_version`` (default: the latest) would change."""
+        row = self.get_instance(session, instance_id)
+        target = self._migration_target(session, row, to_version)
+        return migration.plan(self.load(row), deploying.parsed(target), instance_id=row.id,
+                              key=row.process_key, from_version=row.definition.version,
+                              to_version=target.version)
+
+    def migrate(self, session: Session, instance_id: int, *, to_version: int | None,
+                actor: str | None, expected_revision: int | None = None
+                ) -> migration.MigrationPlan:
+        """Move a running instance to another version, audited; refuse when tasks would orphan.
+
+        Ready and waiting tasks keep their ids (the inbox rows stay); they are predicted
+        again on the new spec, and the engine then runs whatever became runnable.
+        """
+        row = self.get_instance(session, instance_id)
+        if expected_revision is not None and expected_revision != row.revision:
+            raise StaleInstance(row.id, expected_revision, row.revision)
+        target = self._migration_target(session, row, to_version)
+        wf = self.load(row)
+        parsed = deploying.parsed(target)
+        plan = migration.plan(wf, parsed, instance_id=row.id, key=row.process_key,
+                              from_version=row.definition.version, to_version=target.version)
+        if not plan.possible:
+            raise migration.MigrationRefused(plan)
+        migration.apply(wf, parsed)
+        row.definition, row.definition_id = target, target.id
+        with self._stepping(session, row, actor, clock.now()) as step:
+            step.audit("instance.migrated", {
+                "from_version": plan.from_version, "to_version": plan.to_version,
+                "added": plan.added, "changed": plan.changed,
+                "reset": [t["bpmn_id"] for t in plan.reset]})
+            self._advance(session, row, wf, step)
+        return plan
+
+
+    def describe(self, session: Session, instance_id: int) -> dict[str, Any]:
+        """The instance view: executed and current nodes, flows taken, timers, audit trail."""
+        from . import trace
+
+        row = self.get_instance(session, instance_id)
+        return trace.describe(session, row, self.load(row))

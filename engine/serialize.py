@@ -67,3 +67,8 @@ def load(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflo
         return _serializer.deserialize_json(state)
     finally:
         _specs.reset(token)
+
+
+def registry() -> object:
+    """The serializer's converter registry (SpiffWorkflow's spec diff compares with it)."""
+    return _serializer.registry

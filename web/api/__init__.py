@@ -32,6 +32,7 @@ from . import (  # noqa: E402,F401
     equipment,
     holds,
     incidents,
+    instances,
     live_work,
     notifications,
     openapi,
@@ -45,5 +46,6 @@ from . import (  # noqa: E402,F401
     supervision,
     tasks,
     uploads,
+    versions,
     work,
 )

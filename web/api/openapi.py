@@ -21,6 +21,17 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
      "multipart", None, "definitions"),
     ("get", "/process-definitions/{key}/versions/{version}", "One version with its BPMN XML",
      None, None, "definitions"),
+    ("get", "/process-definitions/{key}/diff", "Elements added/removed/changed between two "
+     "versions (from, to; designers)", None, None, "definitions"),
+    ("post", "/process-definitions/{key}/versions/{version}/redeploy", "Roll back: deploy "
+     "that version's sources again as the newest version (designers)", None, None,
+     "definitions"),
+    ("get", "/instances/{instance_id}", "Instance view: version, executed/current nodes, "
+     "flows taken, timers, waiting for whom, tasks, audit path", None, None, "definitions"),
+    ("get", "/instances/{instance_id}/migration", "Preview moving a running instance to "
+     "version 'to' (default latest; designers)", None, None, "definitions"),
+    ("post", "/instances/{instance_id}/migrate", "Move a running instance to {to_version}; "
+     "422 names the tasks that would be orphaned (designers)", None, None, "definitions"),
     ("post", "/permits", "Apply for a permit", schemas.PermitApplication,
      schemas.PermitSummary, "permits"),
     ("get", "/permits", "List permits (filters: status, type, site; page, per_page)", None,
@@ -153,7 +164,8 @@ ACCEPTED = {("get", "/reports/quarterly"), ("post", "/reports/regulator-export")
 
 #: more POSTs answering 201 Created
 CREATED = ("/permits/{id}/sign-ins/challenge", "/permits/{id}/sign-ins",
-           "/permits/{id}/watcher-handover", "/permits/{id}/pre-work/{item}")
+           "/permits/{id}/watcher-handover", "/permits/{id}/pre-work/{item}",
+           "/process-definitions/{key}/versions/{version}/redeploy")
 
 ERRORS = {
     "400": "malformed request", "401": "not logged in", "403": "not allowed",

@@ -49,6 +49,7 @@ from . import (  # noqa: E402,F401
     analytics,
     apply,
     auth,
+    console,
     home,
     inbox,
     notifications,
