@@ -330,10 +330,16 @@ def deploy(session: Session, files: Iterable[tuple[str, bytes | str]], *,
     return result
 
 
-def check(files: Iterable[tuple[str, bytes | str]], *, has_operator: Callable[[str], bool]
-          ) -> list[Problem]:
-    """Validate without storing (the modeler's "validate" button)."""
+def check(files: Iterable[tuple[str, bytes | str]], *, has_operator: Callable[[str], bool],
+          session: Session | None = None) -> list[Problem]:
+    """Validate without storing (the modeler's "validate" button).
+
+    With a ``session``, DMN and form files the diagram names are taken from the latest
+    version as a deploy would, so a designer can validate an edited diagram on its own.
+    """
     sources, problems = read_sources(files)
+    if session is not None and not problems:
+        _complete_from_previous(session, sources)
     if sources:
         problems.extend(build(sources, has_operator)[2])
     return problems

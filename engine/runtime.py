@@ -120,8 +120,10 @@ class Engine:
                                 reuse_latest_only=True)
         return next(r for r in rows if r.key == key)
 
-    def check(self, files: list[tuple[str, bytes | str]]) -> list[Any]:
-        return deploying.check(files, has_operator=self.registry.__contains__)
+    def check(self, files: list[tuple[str, bytes | str]], *,
+              session: Session | None = None) -> list[Any]:
+        return deploying.check(files, has_operator=self.registry.__contains__,
+                               session=session)
 
     # -- service dispatch -----------------------------------------------------------------
     def _call_operator(self, task: Any, operator: str, params: dict[str, Any]) -> Any:

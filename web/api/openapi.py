@@ -21,6 +21,8 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
      "multipart", None, "definitions"),
     ("get", "/process-definitions/{key}/versions/{version}", "One version with its BPMN XML",
      None, None, "definitions"),
+    ("post", "/process-definitions/validate", "Check .bpmn/.dmn/.json files as a deploy would, "
+     "storing nothing: located problems (designers)", "multipart", None, "definitions"),
     ("get", "/process-definitions/{key}/diff", "Elements added/removed/changed between two "
      "versions (from, to; designers)", None, None, "definitions"),
     ("post", "/process-definitions/{key}/versions/{version}/redeploy", "Roll back: deploy "

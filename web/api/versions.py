@@ -63,3 +63,20 @@ def redeploy_definition(key: str, version: int) -> Any:
                                 notes=body["notes"])
     db.session.commit()
     return jsonify(_summary(row)), 201
+
+
+@bp.post("/process-definitions/validate")
+@api_login_required
+def validate_definitions() -> Any:
+    """Check uploaded files (multipart ``files``) as a deploy would, storing nothing.
+
+    Answers 200 with every located problem (file, line, element id, message, hint); the
+    modeler marks ``element_id`` on the diagram. ``ok`` is false when any is an error.
+    """
+    _designer()
+    uploads = request.files.getlist("files")
+    if not uploads:
+        raise ValidationError({"files": ["send multipart/form-data with one or more 'files'"]})
+    files = [(f.filename or "", f.read()) for f in uploads]
+    problems = [p.as_dict() for p in get_engine().check(files, session=db.session)]
+    return jsonify(ok=not any(p["severity"] == "error" for p in problems), problems=problems)

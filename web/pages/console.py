@@ -16,6 +16,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -25,7 +26,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from engine import Incident, MigrationRefused, ProcessDefinition, db
+from engine import DeployError, Incident, MigrationRefused, ProcessDefinition, db
 from engine.versions import definition_version, diff_versions
 from processes import permits
 from processes.errors import NotAllowed, ValidationFailed
@@ -208,3 +209,64 @@ def console_cancel(incident_id: int) -> Any:
     db.session.commit()
     flash(_("已取消"), "success")
     return redirect(url_for("pages.console_incidents"))
+
+
+# -- the modeler -------------------------------------------------------------------------
+def _uploads() -> list[tuple[str, bytes]]:
+    files = [(f.filename or "", f.read()) for f in request.files.getlist("files")]
+    if not files:
+        raise ValidationFailed({"files": [_("请选择 .bpmn 文件")]})
+    return files
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.get("/console/modeler/<key>")
+@login_required
+def console_modeler(key: str) -> Any:
+    """Edit the latest version in the browser (bpmn-js Modeler), validate, deploy."""
+    _designer()
+    latest = get_engine().definition(db.session, key)
+    return render_template("console/modeler.html", key=key, definition=latest,
+                           vendor=vendor_files(), problems=[],
+                           diagram_data={"xml": latest.bpmn_xml})
+
+
+@bp.post("/console/modeler/<key>/validate")
+@login_required
+def console_validate(key: str) -> Any:
+    """The modeler's validate button: located problems, nothing stored."""
+    _designer()
+    problems = [p.as_dict() for p in get_engine().check(_uploads(), session=db.session)]
+    return jsonify(ok=not any(p["severity"] == "error" for p in problems), problems=problems)
+
+
+@bp.post("/console/modeler/<key>/deploy")
+@login_required
+def console_deploy(key: str) -> Any:
+    """Deploy the edited diagram (from the modeler or an uploaded file) as a new version."""
+    person = _designer()
+    files = _uploads()
+    try:
+        rows = get_engine().deploy(db.session, files, actor=person.username,
+                                   notes=request.form.get("notes") or None)
+    except DeployError as exc:
+        db.session.rollback()
+        problems = [p.as_dict() for p in exc.problems]
+        if _wants_json():
+            return jsonify(ok=False, problems=problems), 422
+        latest = get_engine().definition(db.session, key)
+        xml = next((c.decode("utf-8", "replace") for n, c in files
+                    if n.endswith(".bpmn")), latest.bpmn_xml)
+        return render_template("console/modeler.html", key=key, definition=latest,
+                               vendor=vendor_files(), problems=problems,
+                               diagram_data={"xml": xml}), 422
+    db.session.commit()
+    versions = {r.key: r.version for r in rows}
+    if _wants_json():
+        return jsonify(ok=True, versions=versions)
+    flash(_("已部署：%(what)s", what=", ".join(f"{k} v{v}" for k, v in versions.items())),
+          "success")
+    return redirect(url_for("pages.console_processes"))

@@ -1,0 +1,110 @@
+/* The console's modeler: bpmn-js Modeler (global BpmnJS) on the latest version; validate
+   asks the server (nothing stored) and marks each problem's element; deploy stores a new
+   version; files picked from disk open in the modeler; download saves the edited XML. */
+(function () {
+  "use strict";
+  var root = document.getElementById("modeler");
+  if (!root || typeof window.BpmnJS !== "function") { return; }
+  var form = document.getElementById("modeler-form");
+  var list = document.getElementById("modeler-problems");
+  var status = document.getElementById("modeler-status");
+  var key = root.getAttribute("data-key");
+  var data = JSON.parse(document.getElementById(root.getAttribute("data-diagram")).textContent);
+  var modeler = new window.BpmnJS({ container: root, keyboard: { bindTo: document } });
+  var marked = [];
+  var extra = [];  // .dmn / .json files picked alongside the diagram
+
+  function say(text) { status.textContent = text; }
+
+  modeler.importXML(data.xml).then(function () {
+    modeler.get("canvas").zoom("fit-viewport");
+    root.setAttribute("data-rendered", "true");
+  }).catch(function (err) { say(String(err && err.message || err)); });
+
+  function clear() {
+    var canvas = modeler.get("canvas");
+    marked.forEach(function (id) { canvas.removeMarker(id, "pf-problem"); });
+    modeler.get("overlays").remove({ type: "problem" });
+    marked = [];
+    list.textContent = "";
+  }
+
+  function show(problems) {
+    clear();
+    var canvas = modeler.get("canvas");
+    var registry = modeler.get("elementRegistry");
+    var overlays = modeler.get("overlays");
+    problems.forEach(function (p) {
+      var li = document.createElement("li");
+      li.className = "problem";
+      li.setAttribute("data-element", p.element_id || "");
+      li.textContent = [p.file + (p.line ? ":" + p.line : ""), p.element_id || "",
+                        p.element_name || "", "— " + p.message,
+                        p.hint ? "(" + p.hint + ")" : ""].join(" ");
+      list.appendChild(li);
+      if (p.element_id && registry.get(p.element_id)) {
+        canvas.addMarker(p.element_id, "pf-problem");
+        var note = document.createElement("div");
+        note.className = "pf-problem-note";
+        note.textContent = p.message;
+        overlays.add(p.element_id, "problem", { position: { bottom: -4, left: 0 }, html: note });
+        marked.push(p.element_id);
+      }
+    });
+  }
+
+  function send(url) {
+    return modeler.saveXML({ format: true }).then(function (saved) {
+      var body = new FormData(form);
+      body.delete("files");
+      body.append("files", new Blob([saved.xml], { type: "application/xml" }), key + ".bpmn");
+      extra.forEach(function (f) { body.append("files", f, f.name); });
+      return fetch(url, { method: "POST", body: body, credentials: "same-origin",
+                          headers: { "Accept": "application/json" } });
+    }).then(function (r) { return r.json(); });
+  }
+
+  document.getElementById("modeler-validate").addEventListener("click", function () {
+    send(root.getAttribute("data-validate-url")).then(function (answer) {
+      show(answer.problems || []);
+      if (answer.ok && !(answer.problems || []).length) { say(root.getAttribute("data-msg-ok")); }
+      else { say(""); }
+    }).catch(function () { say(root.getAttribute("data-msg-failed")); });
+  });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    send(form.getAttribute("action")).then(function (answer) {
+      show(answer.problems || []);
+      if (answer.ok) {
+        say(root.getAttribute("data-msg-deployed") + ": " + Object.keys(answer.versions)
+          .map(function (k) { return k + " v" + answer.versions[k]; }).join(", "));
+      }
+    }).catch(function () { say(root.getAttribute("data-msg-failed")); });
+  });
+
+  document.getElementById("modeler-file").addEventListener("change", function (event) {
+    extra = [];
+    Array.prototype.forEach.call(event.target.files, function (file) {
+      if (/\.bpmn$/i.test(file.name) || /\.xml$/i.test(file.name)) {
+        file.text().then(function (text) { return modeler.importXML(text); })
+          .then(function () { clear(); modeler.get("canvas").zoom("fit-viewport"); })
+          .catch(function (err) { say(String(err && err.message || err)); });
+      } else {
+        extra.push(file);
+      }
+    });
+  });
+
+  document.getElementById("modeler-download").addEventListener("click", function (event) {
+    event.preventDefault();
+    modeler.saveXML({ format: true }).then(function (saved) {
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(new Blob([saved.xml], { type: "application/xml" }));
+      link.download = key + ".bpmn";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+    });
+  });
+})();
