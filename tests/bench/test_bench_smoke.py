@@ -6,6 +6,7 @@ No PostgreSQL, no HTTP; checks only that the benchmark runs and reports sane num
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -22,11 +23,21 @@ def bench():
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses look their module up while the file runs
+    # The script defaults PERMITFLOW_SUPERVISION_METHOD to "confirmation" and its app forces
+    # that method process-wide: undo both, or later supervision tests see "confirmation".
+    before = os.environ.get("PERMITFLOW_SUPERVISION_METHOD")
     try:
         spec.loader.exec_module(module)
         yield module
     finally:
+        from processes.supervision import settings
+
         sys.modules.pop(name, None)
+        if before is None:
+            os.environ.pop("PERMITFLOW_SUPERVISION_METHOD", None)
+        else:
+            os.environ["PERMITFLOW_SUPERVISION_METHOD"] = before
+        settings.force_method(None)
 
 
 def _sane(result, n):
