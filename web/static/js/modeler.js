@@ -11,6 +11,8 @@
   var key = root.getAttribute("data-key");
   var data = JSON.parse(document.getElementById(root.getAttribute("data-diagram")).textContent);
   var modeler = new window.BpmnJS({ container: root, keyboard: { bindTo: document } });
+  // Browser tests and power users script the diagram through the bpmn-js API.
+  window.permitflowModeler = modeler;
   var marked = [];
   var extra = [];  // .dmn / .json files picked alongside the diagram
 
@@ -88,7 +90,11 @@
     Array.prototype.forEach.call(event.target.files, function (file) {
       if (/\.bpmn$/i.test(file.name) || /\.xml$/i.test(file.name)) {
         file.text().then(function (text) { return modeler.importXML(text); })
-          .then(function () { clear(); modeler.get("canvas").zoom("fit-viewport"); })
+          .then(function () {
+            clear();
+            modeler.get("canvas").zoom("fit-viewport");
+            root.setAttribute("data-rendered", file.name);
+          })
           .catch(function (err) { say(String(err && err.message || err)); });
       } else {
         extra.push(file);
