@@ -150,7 +150,7 @@ class Incident(db.Model):
     bpmn_id: Mapped[str] = mapped_column(String(120))
     operator: Mapped[str | None] = mapped_column(String(120))
     error: Mapped[str] = mapped_column(Text)
-    #: open | resolved | cancelled
+    #: open | resolved | cancelled | skipped (an audited override)
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
     retries: Mapped[int] = mapped_column(Integer, default=0)
     next_retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)

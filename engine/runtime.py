@@ -459,6 +459,44 @@ class Engine:
                 session.flush()
         return incident
 
+    def incident_properties(self, session: Session, incident: Incident) -> dict[str, Any]:
+        """The ``spiffworkflow:property`` values of the failed task's BPMN element."""
+        row = self.get_instance(session, incident.instance_id)
+        spec = deploying.parsed(row.definition).spec.task_specs.get(incident.bpmn_id)
+        return dict(_properties(spec)) if spec is not None else {}
+
+    def skip_incident(self, session: Session, incident_id: int, *, actor: str | None,
+                      reason: str) -> Incident:
+        """Move past a failed service task without running it again: an audited override.
+
+        The task is marked completed with whatever data it had; what follows runs as usual
+        (a gateway that needed the skipped result fails again, as a new incident). Whether a
+        step may be skipped at all is the caller's policy, as for :meth:`skip_task`.
+        """
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise IncidentNotFound(incident_id)
+        if incident.status != "open":
+            raise TaskNotReady(str(incident_id), incident.status)
+        row = self.get_instance(session, incident.instance_id)
+        wf = self.load(row)
+        task = wf.get_task_from_id(UUID(incident.task_id))
+        if task is None or task.state != TaskState.ERROR:
+            raise TaskNotReady(incident.task_id,
+                               TaskState.get_name(task.state) if task else "missing")
+        now = clock.now()
+        with self._stepping(session, row, actor, now) as step:
+            task.complete()
+            incident.status, incident.resolved_at, incident.resolved_by = "skipped", now, actor
+            incident.next_retry_at = None
+            step.audit("incident.skipped", {"incident": incident.id, "task": incident.bpmn_id,
+                                            "operator": incident.operator, "reason": reason})
+            row.has_incident = session.execute(select(Incident.id).where(
+                Incident.instance_id == row.id, Incident.status == "open",
+                Incident.id != incident.id)).first() is not None
+            self._advance(session, row, wf, step)
+        return incident
+
     def due_incidents(self, session: Session, *, limit: int = 100) -> list[int]:
         return list(session.execute(
             select(Incident.id).where(Incident.status == "open",

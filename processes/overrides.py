@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import Engine, HumanTask, clock, outbox
+from engine import Engine, HumanTask, Incident, clock, outbox
 
 from .errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from .models import Permit, Person
@@ -61,3 +61,48 @@ def skip(session: Session, engine: Engine, permit: Permit, task_id: str, *, by: 
     permit.updated_at = now
     session.flush()
     return permit
+
+
+def skip_incident(session: Session, engine: Engine, incident_id: int, *, by: Person,
+                  reason: str) -> Incident:
+    """Move a failed automatic step on without running it again (admins, with a reason).
+
+    The plant's mandatory checks (credentials, gas readings, grading, routing) are service
+    tasks too; skipping one would let a permit past the very control the system exists to
+    enforce. So on a permit only a step the process designer marked ``skippable`` may be
+    skipped (a notification, say); anything else must be retried or the permit cancelled.
+    A bare instance (a process that is no permit) is the designer's own to repair.
+    """
+    if not by.has_role("admin"):
+        raise NotAllowed("只有管理员处理故障 / only admins handle incidents")
+    if not (reason or "").strip():
+        raise ValidationFailed({"reason": ["说明跳过的原因 / say why the step is skipped"]})
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound("incident", str(incident_id))
+    if incident.status != "open":
+        raise Conflict(f"this incident is already {incident.status}")
+    permit = session.execute(select(Permit).where(
+        Permit.instance_id == incident.instance_id)).scalar_one_or_none()
+    if permit is not None and not incident_skippable(session, engine, incident):
+        raise ValidationFailed({"incident": [
+            f"“{incident.bpmn_id}”是作业票的必经自动步骤，不允许跳过；请重试或取消作业票 / "
+            f"this automatic step of a permit may not be skipped: retry it or cancel the "
+            f"permit"]}, code="not_skippable")
+    engine.skip_incident(session, incident_id, actor=by.username, reason=reason.strip())
+    if permit is not None:
+        now = clock.now()
+        outbox.enqueue(session, "notify.send", {
+            "kind": "incident.skipped", "role": "safety_director",
+            "site_code": permit.site_code, "severity": "high", "permit_id": permit.id,
+            "title": f"自动步骤故障被跳过 / Failed automatic step skipped: {incident.bpmn_id}"
+                     f"（{permit.number}）",
+            "body": f"{by.name}: {reason.strip()}"}, now=now)
+        permit.updated_at = now
+    session.flush()
+    return incident
+
+
+def incident_skippable(session: Session, engine: Engine, incident: Incident) -> bool:
+    """Whether the failed step's BPMN element is marked ``skippable`` by its designer."""
+    return engine.incident_properties(session, incident).get("skippable") == "true"

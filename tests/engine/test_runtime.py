@@ -109,6 +109,28 @@ def test_failing_service_opens_an_incident_and_retry_resolves_it(session, engine
     assert row.status == "completed" and not row.has_incident
 
 
+def test_skipping_an_incident_moves_on_without_running_the_task_and_is_audited(
+        session, engine, calls, frozen_clock):
+    engine.deploy(session, simple_files())
+    row = engine.start(session, "simple", {})
+    [fill] = open_tasks(session, row.id)
+    calls.fail = ConnectionError("registry offline")
+    engine.complete_task(session, fill.id, {"amount": 5})
+    incident = session.query(Incident).one()
+    ran = len(calls)
+    engine.skip_incident(session, incident.id, actor="admin", reason="registry retired")
+    assert len(calls) == ran  # the failed operator was not called again
+    assert (incident.status, incident.resolved_by, incident.next_retry_at) == (
+        "skipped", "admin", None)
+    # the gateway after it needs the skipped result: that is a new incident, where it fails
+    [gateway] = session.query(Incident).filter_by(status="open").all()
+    assert gateway.bpmn_id == "gw" and "checked" in gateway.error and row.has_incident
+    [event] = [e for e in audit.pending(session) if e["action"] == "incident.skipped"]
+    assert (event["actor"], event["data"]["reason"]) == ("admin", "registry retired")
+    with pytest.raises(TaskNotReady):
+        engine.skip_incident(session, incident.id, actor="admin", reason="again")
+
+
 def test_timer_fires_when_the_clock_passes_it(session, engine, frozen_clock):
     engine.deploy(session, simple_files())
     row = engine.start(session, "simple", {})

@@ -122,6 +122,9 @@ def test_incidents_page_retries_and_cancels(browser, plant, frozen_clock, monkey
     assert "validate_gas" in html and "unreachable" in html
     incident_id = int(html.split('id="incident-')[1].split('"')[0])
     assert browser("designer").get("/console/incidents").status_code == 403
+    assert "不能跳过" in html and f"/console/incidents/{incident_id}/skip" not in html
+    assert admin.post(f"/console/incidents/{incident_id}/skip",
+                      {"reason": "先放行"}).status_code == 422
 
     r = admin.post(f"/console/incidents/{incident_id}/retry", {})
     assert r.status_code == 302

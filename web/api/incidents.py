@@ -1,4 +1,4 @@
-"""Incidents: failed service tasks that admins can see, retry or cancel (design §2)."""
+"""Incidents: failed service tasks that admins can see, retry, skip or cancel (design §2)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask import jsonify
 from sqlalchemy import select
 
 from engine import Incident, db
-from processes import permits
+from processes import overrides, permits
 from processes.errors import NotAllowed
 
 from .. import get_engine
@@ -32,6 +32,8 @@ def _view(incident: Incident) -> dict[str, Any]:
             "next_retry_at": incident.next_retry_at.isoformat()
             if incident.next_retry_at else None,
             "created_at": incident.created_at.isoformat(),
+            "skippable": permit is None or overrides.incident_skippable(
+                db.session, get_engine(), incident),
             "permit": {"id": permit.id, "number": permit.number} if permit else None}
 
 
@@ -49,6 +51,18 @@ def list_incidents() -> Any:
 def retry_incident(incident_id: int) -> Any:
     person = _admin()
     incident = get_engine().retry_incident(db.session, incident_id, actor=person.username)
+    db.session.commit()
+    return jsonify(_view(incident))
+
+
+@bp.post("/incidents/<int:incident_id>/skip")
+@api_login_required
+def skip_incident(incident_id: int) -> Any:
+    """Move on without the failed step, with a reason (audited); permits: skippable steps."""
+    person = _admin()
+    body = load(CancelRequest())
+    incident = overrides.skip_incident(db.session, get_engine(), incident_id, by=person,
+                                       reason=body["reason"])
     db.session.commit()
     return jsonify(_view(incident))
 

@@ -70,6 +70,9 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
      "operations"),
     ("post", "/incidents/{id}/retry", "Retry the failed step now (admins)", None, None,
      "operations"),
+    ("post", "/incidents/{id}/skip", "Move on without the failed step, with a reason; on a "
+     "permit only steps marked skippable (admins, audited)", schemas.CancelRequest, None,
+     "operations"),
     ("post", "/incidents/{id}/cancel", "Cancel the permit of a failed step (admins)",
      schemas.CancelRequest, None, "operations"),
     ("get", "/permit-types", "The permit types: fields, validity basis, checklist", None,

@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from engine import DeployError, Incident, MigrationRefused, ProcessDefinition, db
 from engine.versions import definition_version, diff_versions
-from processes import permits
+from processes import overrides, permits
 from processes.errors import NotAllowed, ValidationFailed
 
 from .. import get_engine
@@ -170,7 +170,12 @@ def console_incidents() -> Any:
     _admin()
     rows = db.session.execute(select(Incident).where(Incident.status == "open")
                               .order_by(Incident.created_at)).scalars().all()
-    items = [(i, permits.for_instance(db.session, i.instance_id)) for i in rows]
+    items = []
+    for incident in rows:
+        permit = permits.for_instance(db.session, incident.instance_id)
+        skippable = permit is None or overrides.incident_skippable(db.session, get_engine(),
+                                                                   incident)
+        items.append((incident, permit, skippable))
     return render_template("console/incidents.html", items=items)
 
 
@@ -184,6 +189,20 @@ def console_retry(incident_id: int) -> Any:
         flash(_("重试成功，故障已解决"), "success")
     else:
         flash(_("重试仍然失败：%(error)s", error=incident.error), "error")
+    return redirect(url_for("pages.console_incidents"))
+
+
+@bp.post("/console/incidents/<int:incident_id>/skip")
+@login_required
+def console_skip(incident_id: int) -> Any:
+    """Move on without the failed step, with a reason (audited; permits: skippable steps)."""
+    person = _admin()
+    reason = (request.form.get("reason") or "").strip()
+    if len(reason) < 2:
+        raise ValidationFailed({"reason": [_("请填写跳过原因")]})
+    overrides.skip_incident(db.session, get_engine(), incident_id, by=person, reason=reason)
+    db.session.commit()
+    flash(_("已跳过该步骤，流程继续"), "success")
     return redirect(url_for("pages.console_incidents"))
 
 
