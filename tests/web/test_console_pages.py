@@ -142,3 +142,16 @@ def test_console_speaks_english_too(browser, plant):
     designer.get("/lang/en?next=/console")
     html = designer.text("/console")
     assert "Processes and versions" in html and "Deployed by" in html
+
+
+def test_console_is_in_the_menu_and_linked_from_the_permit_for_designers_only(browser, plant,
+                                                                             frozen_clock):
+    start = frozen_clock.now() + timedelta(minutes=20)
+    permit = Api(plant, "applicant").post(
+        "/permits", json=hot_work_application(plant, start=start)).json
+    designer, applicant = browser("designer"), browser("applicant")
+    assert 'href="/console"' in designer.text("/")
+    assert 'href="/console"' not in applicant.text("/")
+    page = f"/permits/{permit['id']}"
+    assert "/console/instances/" in designer.text(page)
+    assert "/console/instances/" not in applicant.text(page)
