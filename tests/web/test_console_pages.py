@@ -155,3 +155,30 @@ def test_console_is_in_the_menu_and_linked_from_the_permit_for_designers_only(br
     page = f"/permits/{permit['id']}"
     assert "/console/instances/" in designer.text(page)
     assert "/console/instances/" not in applicant.text(page)
+
+
+def test_versions_show_their_running_instances_and_where_they_wait(browser, plant,
+                                                                   frozen_clock):
+    applicant = Api(plant, "applicant")
+    start = frozen_clock.now() + timedelta(minutes=20)
+    old = applicant.post("/permits", json=hot_work_application(plant, start=start)).json
+    upload(Api(plant, "designer"), {"hot_work.bpmn": with_fire_brief(),
+                                    "hot_work.fire_brief.schema.json": BRIEF_FORM})
+    new = applicant.post("/permits", json=hot_work_application(plant, start=start)).json
+    designer = browser("designer")
+    html = designer.text("/console")
+    assert "/console/processes/hot_work/instances?version=1" in html
+    assert "/console/processes/hot_work/instances?version=2" in html
+    listing = designer.text("/console/processes/hot_work/instances?version=1")
+    assert old["number"] in listing and new["number"] not in listing
+    assert "safety_measures" in listing and "旧版本" in listing
+    assert new["number"] in designer.text("/console/processes/hot_work/instances")
+    assert designer.get("/console/processes/hot_work/instances?status=x").status_code == 422
+    assert designer.get("/console/processes/nope/instances").status_code == 404
+    assert browser("applicant").get("/console/processes/hot_work/instances").status_code == 403
+
+    api = Api(plant, "designer")
+    items = api.get("/process-definitions/hot_work/instances", version=2).json["items"]
+    assert [i["version"] for i in items] == [2]
+    assert items[0]["waiting_at"][0]["task"] == "safety_measures"
+    assert api.get("/process-definitions/hot_work/instances", version=0).status == 422

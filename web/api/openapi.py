@@ -25,6 +25,8 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
      "storing nothing: located problems (designers)", "multipart", None, "definitions"),
     ("get", "/process-definitions/{key}/diff", "Elements added/removed/changed between two "
      "versions (from, to; designers)", None, None, "definitions"),
+    ("get", "/process-definitions/{key}/instances", "Instances of a process (version, status) "
+     "and where each waits (designers)", None, None, "definitions"),
     ("post", "/process-definitions/{key}/versions/{version}/redeploy", "Roll back: deploy "
      "that version's sources again as the newest version (designers)", None, None,
      "definitions"),

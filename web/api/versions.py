@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 
-from engine import db
+from engine import db, instances
 from engine.versions import diff_versions
 from processes.errors import NotAllowed
 
@@ -51,6 +51,20 @@ def diff_definition_versions(key: str) -> Any:
     to_version = _version_arg("to") or latest
     from_version = _version_arg("from") or max(to_version - 1, 1)
     return jsonify(diff_versions(db.session, key, from_version, to_version).as_dict())
+
+
+@bp.get("/process-definitions/<key>/instances")
+@api_login_required
+def list_definition_instances(key: str) -> Any:
+    """Instances of ``key`` (``version``, ``status`` = running|completed|cancelled) and
+    the user tasks each waits at, newest first (at most 200)."""
+    _designer()
+    get_engine().definition(db.session, key)  # 404 for an unknown process
+    status = request.args.get("status") or "running"
+    if status not in instances.STATUSES:
+        raise ValidationError({"status": [f"one of {', '.join(instances.STATUSES)}"]})
+    rows = instances.listing(db.session, key, version=_version_arg("version"), status=status)
+    return jsonify(items=[r.as_dict() for r in rows])
 
 
 @bp.post("/process-definitions/<key>/versions/<int:version>/redeploy")

@@ -26,10 +26,11 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from engine import DeployError, Incident, MigrationRefused, ProcessDefinition, db
+from engine import DeployError, Incident, MigrationRefused, ProcessDefinition, db, instances
 from engine.versions import definition_version, diff_versions
 from processes import overrides, permits
 from processes.errors import NotAllowed, ValidationFailed
+from processes.models import Permit
 
 from .. import get_engine
 from ..api.instances import instance_view
@@ -82,7 +83,27 @@ def console_processes() -> Any:
     processes: dict[str, list[ProcessDefinition]] = {}
     for row in rows:
         processes.setdefault(row.key, []).append(row)
-    return render_template("console/processes.html", processes=processes)
+    return render_template("console/processes.html", processes=processes,
+                           running=instances.counts(db.session))
+
+
+@bp.get("/console/processes/<key>/instances")
+@login_required
+def console_instances(key: str) -> Any:
+    """Who is on which version and where they wait: the list behind a migration decision."""
+    _designer()
+    get_engine().definition(db.session, key)  # 404 for an unknown process
+    status = request.args.get("status") or "running"
+    if status not in instances.STATUSES:
+        raise ValidationFailed({"status": [_("状态须为 running、completed 或 cancelled")]})
+    version = _int_arg("version")
+    rows = instances.listing(db.session, key, version=version, status=status)
+    numbers = dict(db.session.execute(select(Permit.instance_id, Permit.number).where(
+        Permit.instance_id.in_([r.id for r in rows]))).all()) if rows else {}
+    latest = get_engine().definition(db.session, key).version
+    return render_template("console/instances.html", key=key, rows=rows, numbers=numbers,
+                           version=version, status=status, latest=latest,
+                           statuses=instances.STATUSES)
 
 
 @bp.get("/console/processes/<key>/diff")

@@ -16,6 +16,7 @@ STATUS = {
     "applied": _l("已申请"), "approving": _l("审批中"), "approved": _l("已批准"),
     "active": _l("作业中"), "suspended": _l("已暂停"), "expired": _l("已过期"),
     "closed": _l("已关闭"), "rejected": _l("已驳回"), "cancelled": _l("已取消"),
+    "completed": _l("已完成"),  # a process instance that ran to its end
 }
 
 GRADE = {"special": _l("特级"), "grade1": _l("一级"), "grade2": _l("二级")}
