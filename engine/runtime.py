@@ -435,14 +435,7 @@ class Engine:
 
     def retry_incident(self, session: Session, incident_id: int, *,
                        actor: str | None = None) -> Incident:
-        incident = session.get(Incident, incident_id)
-        if incident is None:
-            raise IncidentNotFound(incident_id)
-        if incident.status != "open":
-            raise TaskNotReady(str(incident_id), incident.status)
-        row = self.get_instance(session, incident.instance_id)
-        wf = self.load(row)
-        task = wf.get_task_from_id(UUID(incident.task_id))
+        incident, row, wf, task = self._open_incident(session, incident_id)
         now = clock.now()
         with self._stepping(session, row, actor or "retry", now) as step:
             task.reset_data() if hasattr(task, "reset_data") else None
@@ -453,9 +446,7 @@ class Engine:
                 incident.status, incident.resolved_at, incident.resolved_by = \
                     "resolved", now, actor or "retry"
                 incident.next_retry_at = None
-                row.has_incident = session.execute(select(Incident.id).where(
-                    Incident.instance_id == row.id, Incident.status == "open",
-                    Incident.id != incident.id)).first() is not None
+                row.has_incident = self._other_incidents(session, incident)
                 session.flush()
         return incident
 
@@ -473,6 +464,23 @@ class Engine:
         (a gateway that needed the skipped result fails again, as a new incident). Whether a
         step may be skipped at all is the caller's policy, as for :meth:`skip_task`.
         """
+        incident, row, wf, task = self._open_incident(session, incident_id)
+        if task.state != TaskState.ERROR:
+            raise TaskNotReady(incident.task_id, TaskState.get_name(task.state))
+        now = clock.now()
+        with self._stepping(session, row, actor, now) as step:
+            task.complete()
+            incident.status, incident.resolved_at, incident.resolved_by = "skipped", now, actor
+            incident.next_retry_at = None
+            step.audit("incident.skipped", {"incident": incident.id, "task": incident.bpmn_id,
+                                            "operator": incident.operator, "reason": reason})
+            row.has_incident = self._other_incidents(session, incident)
+            self._advance(session, row, wf, step)
+        return incident
+
+    def _open_incident(self, session: Session, incident_id: int
+                       ) -> tuple[Incident, ProcessInstance, BpmnWorkflow, Any]:
+        """The open incident, its instance, the loaded workflow and the failed task."""
         incident = session.get(Incident, incident_id)
         if incident is None:
             raise IncidentNotFound(incident_id)
@@ -481,21 +489,15 @@ class Engine:
         row = self.get_instance(session, incident.instance_id)
         wf = self.load(row)
         task = wf.get_task_from_id(UUID(incident.task_id))
-        if task is None or task.state != TaskState.ERROR:
-            raise TaskNotReady(incident.task_id,
-                               TaskState.get_name(task.state) if task else "missing")
-        now = clock.now()
-        with self._stepping(session, row, actor, now) as step:
-            task.complete()
-            incident.status, incident.resolved_at, incident.resolved_by = "skipped", now, actor
-            incident.next_retry_at = None
-            step.audit("incident.skipped", {"incident": incident.id, "task": incident.bpmn_id,
-                                            "operator": incident.operator, "reason": reason})
-            row.has_incident = session.execute(select(Incident.id).where(
-                Incident.instance_id == row.id, Incident.status == "open",
-                Incident.id != incident.id)).first() is not None
-            self._advance(session, row, wf, step)
-        return incident
+        if task is None:
+            raise TaskNotReady(incident.task_id, "missing")
+        return incident, row, wf, task
+
+    @staticmethod
+    def _other_incidents(session: Session, incident: Incident) -> bool:
+        return session.execute(select(Incident.id).where(
+            Incident.instance_id == incident.instance_id, Incident.status == "open",
+            Incident.id != incident.id)).first() is not None
 
     def due_incidents(self, session: Session, *, limit: int = 100) -> list[int]:
         return list(session.execute(
