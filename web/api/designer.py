@@ -128,7 +128,7 @@ def get_draft(key: str) -> Any:
     person = designer()
     row = engine_drafts.get(db.session, key, person.username)
     if row is None:
-        raise NotFound(f"you have no draft of {key!r}")
+        raise NotFound("your draft of process", key)
     body = draft_view(row)
     body["sources"] = row.files
     return jsonify(body)
@@ -146,7 +146,7 @@ def put_draft(key: str) -> Any:
 def delete_draft(key: str) -> Any:
     person = designer()
     if not engine_drafts.discard(db.session, key, person.username):
-        raise NotFound(f"you have no draft of {key!r}")
+        raise NotFound("your draft of process", key)
     db.session.commit()
     return Response(status=204)
 
@@ -154,7 +154,7 @@ def delete_draft(key: str) -> Any:
 def decision_view(name: str, *, content: bool = False) -> dict[str, Any]:
     entry = decision_files(db.session).get(name)
     if entry is None:
-        raise NotFound(f"no deployed process uses a decision file named {name!r}")
+        raise NotFound("decision file used by a deployed process", name)
     body: dict[str, Any] = {
         "name": entry.name,
         "decisions": [{"id": i, "name": n} for i, n in entry.decisions],

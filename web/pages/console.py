@@ -39,6 +39,7 @@ from ..api.designer import decision_view, draft_view, operators, save_draft
 from ..api.instances import instance_view
 from . import bp
 from .auth import me
+from .display import local_dt
 
 VENDOR = {"viewer": "vendor/bpmn-js/bpmn-navigated-viewer.production.min.js",
           "modeler": "vendor/bpmn-js/bpmn-modeler.production.min.js",
@@ -387,9 +388,10 @@ def console_save_draft(key: str) -> Any:
         row = save_draft(key, person)
     except DeployError as exc:
         return _refused_page(key, person, [], exc)
+    saved = _("草稿已保存：%(at)s", at=local_dt(row.saved_at))
     if _wants_json():
-        return jsonify(ok=True, draft=draft_view(row))
-    flash(_("草稿已保存"), "success")
+        return jsonify(ok=True, draft=draft_view(row), message=saved)
+    flash(saved, "success")
     return redirect(url_for("pages.console_modeler", key=key))
 
 

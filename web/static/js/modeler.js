@@ -13,7 +13,8 @@
   var key = root.getAttribute("data-key");
   var data = JSON.parse(document.getElementById(root.getAttribute("data-diagram")).textContent);
   var panel = document.getElementById("modeler-properties");
-  var options = { container: root, keyboard: { bindTo: document } };
+  // bpmn-js binds its keyboard shortcuts to the canvas while it has focus
+  var options = { container: root };
   if (panel && window.BpmnJS.hasPropertiesPanel) {
     options.propertiesPanel = { parent: panel };
     options.permitflow = data.permitflow || {};
@@ -96,7 +97,7 @@
     send(url).then(function (answer) {
       show(answer.problems || []);
       if (answer.ok && drafting) {
-        say(root.getAttribute("data-msg-draft") + ": " + answer.draft.saved_at);
+        say(answer.message || root.getAttribute("data-msg-draft"));
       } else if (answer.ok) {
         // the server deleted the draft with the deploy
         var banner = document.getElementById("modeler-draft");

@@ -323,7 +323,6 @@ export function groupsFor(element, injector) {
 }
 
 export function PermitflowPropertiesProvider(propertiesPanel, injector) {
-  propertiesPanel.registerProvider(400, this);
   this.getGroups = function (element) {
     return function (groups) {
       const ours = groupsFor(element, injector);
@@ -333,6 +332,7 @@ export function PermitflowPropertiesProvider(propertiesPanel, injector) {
       return groups;
     };
   };
+  propertiesPanel.registerProvider(400, this);
 }
 PermitflowPropertiesProvider.$inject = ['propertiesPanel', 'injector'];
 
