@@ -247,7 +247,7 @@ def panel_strings() -> dict[str, str]:
     """
     return {
         # permitflow's provider
-        "Service operator": _("服务操作"), "Operator": _("操作"),
+        "Service operator": _("服务操作"), "Operator": _("服务操作标识"),
         "Operator parameters": _("操作参数"), "Result variable": _("结果变量"),
         "The task data key that receives the operator's answer":
             _("接收操作结果的任务数据键"),
@@ -273,7 +273,7 @@ def panel_strings() -> dict[str, str]:
         "Countersigning department": _("会签部门"), "Lane role": _("泳道角色"),
         "Role": _("角色"), "Only people with this role may complete the lane's tasks":
             _("只有具备此角色的人可以办理本泳道的任务"),
-        "Decision table": _("决策表"), "Decision (DMN)": _("决策（DMN）"),
+        "Decision table": _("调用的决策表"), "Decision (DMN)": _("决策（DMN）"),
         "Message": _("消息"), "Message variable": _("消息变量"),
         "The task data key that receives the message's payload": _("接收消息内容的任务数据键"),
         # bpmn-js and its properties panel

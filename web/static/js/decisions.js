@@ -10,7 +10,7 @@
   var list = document.getElementById("decision-problems");
   var status = document.getElementById("decision-status");
   var data = JSON.parse(document.getElementById(root.getAttribute("data-diagram")).textContent);
-  var editor = new window.DmnJS({ container: root, common: { keyboard: { bindTo: root } } });
+  var editor = new window.DmnJS({ container: root });
   window.permitflowDecisions = editor;
 
   function say(text) { status.textContent = text; }
