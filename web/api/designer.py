@@ -80,6 +80,7 @@ def uploaded_files(what: str = "files") -> list[tuple[str, bytes]]:
     for f in uploads:
         # Read one byte past the limit: enough to refuse without holding a huge body.
         data = f.read(MAX_FILE_BYTES + 1)
+        f.close()  # large uploads are spooled to a temporary file
         files.append((f.filename or "", data))
     return files
 

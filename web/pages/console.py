@@ -26,8 +26,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from engine import DeployError, Draft, Incident, MigrationRefused, ProcessDefinition, db
-from engine import drafts
+from engine import DeployError, Draft, Incident, MigrationRefused, ProcessDefinition, db, drafts
 from engine.deploy import decision_files, decisions_in
 from engine.versions import definition_version, diff_versions
 from processes import permits

@@ -8,8 +8,8 @@ Create Date: 2026-11-28 16:00:00.000000
 from alembic import op
 import sqlalchemy as sa
 
-import engine.db
 import engine.models
+from engine.db import JsonType
 
 
 # revision identifiers, used by Alembic.
@@ -25,7 +25,7 @@ def upgrade():
     sa.Column('process_key', sa.String(length=120), nullable=False),
     sa.Column('author', sa.String(length=120), nullable=False),
     sa.Column('based_on_version', sa.Integer(), nullable=True),
-    sa.Column('files', engine.db.JsonType(), nullable=False),
+    sa.Column('files', JsonType, nullable=False),
     sa.Column('notes', sa.Text(), nullable=True),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('saved_at', engine.models.UtcDateTime(timezone=True), nullable=False),
