@@ -248,3 +248,10 @@ def test_pages_work_without_the_front_end_bundles(browser, monkeypatch):
     monkeypatch.setattr(console, "VENDOR", {**missing, "panel": "css/console.css"})
     page = designer.text("/console/modeler/hot_work")
     assert 'id="modeler-properties"' in page and 'id="modeler-save-draft"' in page
+
+
+def test_saving_a_draft_from_the_page_without_a_file_asks_for_one(browser, plant):
+    designer = browser("designer")
+    r = designer.post("/console/modeler/hot_work/draft", data={"notes": "x"})
+    assert r.status_code == 422 and "请选择 .bpmn 文件" in r.get_data(as_text=True)
+    assert drafts_stored(plant) == 0

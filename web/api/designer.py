@@ -100,8 +100,10 @@ def notes_field(raw: str | None) -> str | None:
     return raw or None
 
 
-def save_draft(key: str, person: Any) -> Draft:
-    row = engine_drafts.save(db.session, key, person.username, uploaded_files(),
+def save_draft(key: str, person: Any, files: list[tuple[str, bytes]] | None = None) -> Draft:
+    """Save the request's files (or ``files``) as ``person``'s draft and commit."""
+    row = engine_drafts.save(db.session, key, person.username,
+                             uploaded_files() if files is None else files,
                              now=clock.now(),
                              based_on_version=version_field(request.form.get("based_on_version")),
                              notes=notes_field(request.form.get("notes")))

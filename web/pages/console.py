@@ -383,9 +383,11 @@ def console_deploy(key: str) -> Any:
 def console_save_draft(key: str) -> Any:
     """Save the edit as your draft of the process: stored, not deployed, not run."""
     person = _designer()
+    files = _uploads()
     try:
-        row = save_draft(key, person)
+        row = save_draft(key, person, files)
     except DeployError as exc:
+        # the upload is unreadable: the modeler keeps showing what is stored
         return _refused_page(key, person, [], exc)
     saved = _("草稿已保存：%(at)s", at=local_dt(row.saved_at))
     if _wants_json():
