@@ -9,6 +9,7 @@ from .db import Base, JsonType, db
 from .errors import (
     DefinitionNotFound,
     DeployError,
+    DraftRefused,
     EngineError,
     FormValidationError,
     IncidentNotFound,
@@ -25,6 +26,7 @@ from .errors import (
 from .migration import MigrationPlan, MigrationRefused
 from .models import (
     AuditEvent,
+    Draft,
     HumanTask,
     Incident,
     OutboxMessage,
@@ -40,10 +42,10 @@ __all__ = [
     "Engine", "OperatorRegistry", "ServiceContext", "audit", "clock", "outbox", "schedule",
     # persistence
     "Base", "JsonType", "UtcDateTime", "db",
-    "AuditEvent", "HumanTask", "Incident", "OutboxMessage", "ProcessDefinition",
+    "AuditEvent", "Draft", "HumanTask", "Incident", "OutboxMessage", "ProcessDefinition",
     "ProcessInstance",
     # errors
-    "DefinitionNotFound", "DeployError", "EngineError", "FormValidationError",
+    "DefinitionNotFound", "DeployError", "DraftRefused", "EngineError", "FormValidationError",
     "IncidentNotFound", "InstanceNotFound", "Problem", "Refusal", "ScriptPolicyError",
     "MigrationPlan", "MigrationRefused", "StaleInstance", "StepRefused", "TaskNotFound",
     "TaskNotReady", "UnknownOperator",

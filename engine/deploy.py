@@ -396,3 +396,116 @@ def collect_related(bpmn_path: Path) -> list[tuple[str, bytes]]:
                     files.append((candidate.name, candidate.read_bytes()))
                     break
     return files
+
+
+# -- decision tables ----------------------------------------------------------------------
+@dataclass
+class DecisionFile:
+    """A DMN file as deployed with the latest versions of the processes that use it."""
+
+    name: str
+    content: str
+    #: (decision id, decision name) of each decision in the file
+    decisions: list[tuple[str, str]]
+    #: latest definitions holding this file, newest deploy first
+    used_by: list[ProcessDefinition]
+
+
+def decisions_in(content: str) -> list[tuple[str, str]]:
+    try:
+        root = etree.fromstring(content.encode("utf-8"), _xml_parser())
+    except etree.XMLSyntaxError:
+        return []
+    return [(d.get("id") or "", d.get("name") or "") for d in root.iter()
+            if isinstance(d.tag, str) and etree.QName(d).localname == "decision"]
+
+
+def latest_definitions(session: Session) -> list[ProcessDefinition]:
+    rows = session.execute(select(ProcessDefinition).order_by(
+        ProcessDefinition.key, ProcessDefinition.version.desc())).scalars().all()
+    latest: dict[str, ProcessDefinition] = {}
+    for row in rows:
+        latest.setdefault(row.key, row)
+    return list(latest.values())
+
+
+def decision_files(session: Session) -> dict[str, DecisionFile]:
+    """Every DMN file in the processes' latest versions, by file name.
+
+    Two processes may carry different copies under one name (each deploy stores its own);
+    the most recently deployed copy is the one shown and edited.
+    """
+    found: dict[str, DecisionFile] = {}
+    for row in sorted(latest_definitions(session), key=lambda r: r.deployed_at, reverse=True):
+        for f in row.files:
+            if f["kind"] != "dmn":
+                continue
+            entry = found.get(f["name"])
+            if entry is None:
+                found[f["name"]] = DecisionFile(f["name"], f["content"],
+                                                decisions_in(f["content"]), [row])
+            else:
+                entry.used_by.append(row)
+    return dict(sorted(found.items()))
+
+
+def _with_decision(session: Session, name: str, content: bytes | str
+                   ) -> tuple[list[tuple[ProcessDefinition, list[tuple[str, bytes | str]]]],
+                              list[Problem]]:
+    sources, problems = read_sources([(name, content)])
+    if problems:
+        return [], problems
+    if sources[0].kind != "dmn":
+        return [], [Problem(file=name, message="not a .dmn file")]
+    root, problems = _parse_xml(sources[0])
+    if root is None:
+        return [], problems
+    if etree.QName(root).namespace not in lint.DMN_NAMESPACES:
+        return [], [Problem(file=name, line=root.sourceline,
+                            message="not a DMN 1.2/1.3 definitions document")]
+    entry = decision_files(session).get(sources[0].name)
+    if entry is None:
+        return [], [Problem(file=name, message="no deployed process uses a decision file of "
+                                               "this name",
+                            hint="deploy a new decision file together with the BPMN that "
+                                 "calls it")]
+    plans = []
+    for row in entry.used_by:
+        files: list[tuple[str, bytes | str]] = [(f["name"], f["content"]) for f in row.files
+                                                if f["name"] != entry.name]
+        plans.append((row, [*files, (entry.name, sources[0].content)]))
+    return plans, []
+
+
+def check_decision(session: Session, name: str, content: bytes | str, *,
+                   has_operator: Callable[[str], bool]) -> list[Problem]:
+    """Validate a changed DMN file with every process that uses it, storing nothing."""
+    plans, problems = _with_decision(session, name, content)
+    for _row, files in plans:
+        problems.extend(check(files, has_operator=has_operator))
+    return problems
+
+
+def deploy_decision(session: Session, name: str, content: bytes | str, *,
+                    has_operator: Callable[[str], bool], now: datetime,
+                    actor: str | None = None, notes: str | None = None
+                    ) -> list[ProcessDefinition]:
+    """Deploy a changed DMN file: a new version of each process whose latest version has it.
+
+    The decision tables are part of a process version (running instances keep the rules
+    they started with), so changed rules reach new instances only through new versions.
+    All of them or none: the first refusal is collected, the caller rolls back.
+    """
+    plans, problems = _with_decision(session, name, content)
+    if problems:
+        raise DeployError(problems)
+    rows: list[ProcessDefinition] = []
+    for _row, files in plans:
+        try:
+            rows.extend(deploy(session, files, has_operator=has_operator, now=now,
+                               actor=actor, notes=notes))
+        except DeployError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DeployError(problems)
+    return rows

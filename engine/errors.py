@@ -46,6 +46,10 @@ class DeployError(EngineError):
         super().__init__(f"{len(problems)} problem(s): {first}")
 
 
+class DraftRefused(DeployError):
+    """A draft was not saved (not well-formed, too large, wrong file type); nothing stored."""
+
+
 class DefinitionNotFound(EngineError):
     def __init__(self, key: str, version: int | None = None):
         self.key, self.version = key, version

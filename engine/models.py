@@ -201,3 +201,30 @@ class AuditEvent(db.Model):
     data: Mapped[dict[str, Any]] = mapped_column(JsonType)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Draft(db.Model):
+    """A designer's unfinished edit of a process: stored, never run, one per (key, author).
+
+    Saving again replaces it; deploying the process as that author deletes it. The files
+    are kept as a deploy would take them, so the draft can be validated or deployed later
+    exactly as it was saved.
+    """
+
+    __tablename__ = "engine_draft"
+    __table_args__ = (UniqueConstraint("process_key", "author", name="uq_draft_key_author"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(120))
+    author: Mapped[str] = mapped_column(String(120))
+    #: the deployed version the edit started from (None: a new process)
+    based_on_version: Mapped[int | None] = mapped_column(Integer)
+    #: [{"name", "kind": bpmn|dmn|form, "content"}], like ProcessDefinition.files
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JsonType)
+    notes: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    @property
+    def bpmn_xml(self) -> str:
+        return next((f["content"] for f in self.files if f["kind"] == "bpmn"), "")

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, clock, migration, outbox, serialize
+from . import audit, clock, drafts, migration, outbox, serialize
 from . import deploy as deploying
 from .errors import (
     EngineError,
@@ -105,8 +105,24 @@ class Engine:
     # -- deploy ---------------------------------------------------------------------------
     def deploy(self, session: Session, files: list[tuple[str, bytes | str]], *,
                actor: str | None = None, notes: str | None = None) -> list[ProcessDefinition]:
-        return deploying.deploy(session, files, has_operator=self.registry.__contains__,
+        rows = deploying.deploy(session, files, has_operator=self.registry.__contains__,
                                 now=clock.now(), actor=actor, notes=notes)
+        drafts.clear(session, {r.key for r in rows}, actor)
+        return rows
+
+    def deploy_decision(self, session: Session, name: str, content: bytes | str, *,
+                        actor: str | None = None, notes: str | None = None
+                        ) -> list[ProcessDefinition]:
+        """A changed DMN file becomes a new version of every process that uses it."""
+        rows = deploying.deploy_decision(session, name, content,
+                                         has_operator=self.registry.__contains__,
+                                         now=clock.now(), actor=actor, notes=notes)
+        drafts.clear(session, {r.key for r in rows}, actor)
+        return rows
+
+    def check_decision(self, session: Session, name: str, content: bytes | str) -> list[Any]:
+        return deploying.check_decision(session, name, content,
+                                        has_operator=self.registry.__contains__)
 
     def redeploy(self, session: Session, key: str, version: int, *, actor: str | None = None,
                  notes: str | None = None) -> ProcessDefinition:

@@ -9,6 +9,7 @@ To refuse the step for a business reason it raises :class:`engine.errors.Refusal
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -62,6 +63,20 @@ class OperatorInfo:
     parameters: tuple[str, ...] = ()
 
 
+def _parameters_of(fn: Operator) -> tuple[str, ...]:
+    """The BPMN parameter names an operator takes: its keyword arguments after the context.
+
+    The modeler offers them when a designer picks the operator, so the names in the
+    diagram match the handler's signature.
+    """
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return ()
+    return tuple(p.name for p in params[1:]
+                 if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+
+
 class OperatorRegistry:
     """Named operators; deploy lint asks it whether a diagram's operators exist."""
 
@@ -75,7 +90,7 @@ class OperatorRegistry:
         def add(fn: Operator) -> Operator:
             doc = description or (fn.__doc__ or "").strip().splitlines()[0:1]
             self._ops[name] = OperatorInfo(name, fn, doc if isinstance(doc, str) else "".join(doc),
-                                           parameters)
+                                           parameters or _parameters_of(fn))
             return fn
 
         return add(func) if func is not None else add

@@ -29,6 +29,7 @@ from . import (  # noqa: E402,F401
     certificates,
     compliance,
     definitions,
+    designer,
     equipment,
     holds,
     incidents,

@@ -8,7 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
-from . import bp, notifications, schemas, schemas_work, supervision
+from . import bp, designer, notifications, schemas, schemas_work, supervision
 from . import qualification_schemas as qs
 
 #: (method, path, summary, request schema, response schema, tag)
@@ -164,6 +164,7 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
      "the outbox: 202 + job", None, None, "reports"),
     *supervision.OPENAPI,
     *notifications.OPENAPI,
+    *designer.OPENAPI,
 ]
 
 #: operations that answer 202 Accepted with a job to poll
@@ -172,7 +173,7 @@ ACCEPTED = {("get", "/reports/quarterly"), ("post", "/reports/regulator-export")
 #: more POSTs answering 201 Created
 CREATED = ("/permits/{id}/sign-ins/challenge", "/permits/{id}/sign-ins",
            "/permits/{id}/watcher-handover", "/permits/{id}/pre-work/{item}",
-           "/process-definitions/{key}/versions/{version}/redeploy")
+           "/process-definitions/{key}/versions/{version}/redeploy", "/decisions/{name}")
 
 ERRORS = {
     "400": "malformed request", "401": "not logged in", "403": "not allowed",

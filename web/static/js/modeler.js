@@ -1,6 +1,8 @@
-/* The console's modeler: bpmn-js Modeler (global BpmnJS) on the latest version; validate
-   asks the server (nothing stored) and marks each problem's element; deploy stores a new
-   version; files picked from disk open in the modeler; download saves the edited XML. */
+/* The console's modeler: bpmn-js Modeler (global BpmnJS: permitflow's bundle with the
+   properties panel, or the plain UMD build) on the latest version or the designer's
+   draft; validate asks the server (nothing stored) and marks each problem's element;
+   save-draft stores the edit without deploying; deploy stores a new version; files picked
+   from disk open in the modeler; download saves the edited XML. */
 (function () {
   "use strict";
   var root = document.getElementById("modeler");
@@ -10,11 +12,20 @@
   var status = document.getElementById("modeler-status");
   var key = root.getAttribute("data-key");
   var data = JSON.parse(document.getElementById(root.getAttribute("data-diagram")).textContent);
-  var modeler = new window.BpmnJS({ container: root, keyboard: { bindTo: document } });
+  var panel = document.getElementById("modeler-properties");
+  // bpmn-js binds its keyboard shortcuts to the canvas while it has focus
+  var options = { container: root };
+  if (panel && window.BpmnJS.hasPropertiesPanel) {
+    options.propertiesPanel = { parent: panel };
+    options.permitflow = data.permitflow || {};
+  }
+  var modeler = new window.BpmnJS(options);
   // Browser tests and power users script the diagram through the bpmn-js API.
   window.permitflowModeler = modeler;
   var marked = [];
   var extra = [];  // .dmn / .json files picked alongside the diagram
+  // .dmn / .json files of the draft being edited: sent along unless a picked file replaces one
+  var companions = data.companions || [];
 
   function say(text) { status.textContent = text; }
 
@@ -61,6 +72,11 @@
       body.delete("files");
       body.append("files", new Blob([saved.xml], { type: "application/xml" }), key + ".bpmn");
       extra.forEach(function (f) { body.append("files", f, f.name); });
+      companions.forEach(function (c) {
+        if (extra.some(function (f) { return f.name === c.name; })) { return; }
+        body.append("files", new Blob([c.content], { type: c.kind === "form" ? "application/json"
+                                                                              : "application/xml" }), c.name);
+      });
       return fetch(url, { method: "POST", body: body, credentials: "same-origin",
                           headers: { "Accept": "application/json" } });
     }).then(function (r) { return r.json(); });
@@ -76,11 +92,21 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    send(form.getAttribute("action")).then(function (answer) {
+    var drafting = event.submitter && event.submitter.id === "modeler-save-draft";
+    var url = drafting ? root.getAttribute("data-draft-url") : form.getAttribute("action");
+    send(url).then(function (answer) {
       show(answer.problems || []);
-      if (answer.ok) {
+      if (answer.ok && drafting) {
+        say(answer.message || root.getAttribute("data-msg-draft"));
+      } else if (answer.ok) {
+        // the server deleted the draft with the deploy
+        var banner = document.getElementById("modeler-draft");
+        if (banner) { banner.remove(); }
+        companions = [];
         say(root.getAttribute("data-msg-deployed") + ": " + Object.keys(answer.versions)
           .map(function (k) { return k + " v" + answer.versions[k]; }).join(", "));
+      } else {
+        say("");
       }
     }).catch(function () { say(root.getAttribute("data-msg-failed")); });
   });
@@ -98,6 +124,9 @@
           .catch(function (err) { say(String(err && err.message || err)); });
       } else {
         extra.push(file);
+        // a new form file becomes a choice in the properties panel
+        var forms = (options.permitflow || {}).forms;
+        if (forms && /\.json$/i.test(file.name) && forms.indexOf(file.name) < 0) { forms.push(file.name); }
       }
     });
   });
