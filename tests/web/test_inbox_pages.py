@@ -28,7 +28,7 @@ def test_overdue_is_said_in_words_and_filters_narrow_the_list(browser, second, f
     b = browser("unit_approver")
     html = b.text("/inbox")
     late = row(html, task_of(second, low["id"], "approve_1"))
-    assert "urgency-overdue" in late and "超时：已超时 15 分钟" in late
+    assert "urgency-overdue" in late and "⚠</span> 已超时 15 分钟" in late
     assert "1 项已超时" in html
     fresh = row(html, task_of(second, high["id"], "approve_1"))
     assert "办理期限 06-03 12:15" in fresh and "超时" not in fresh
