@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -66,6 +68,26 @@ def append(session: Session, *, action: str, at: datetime, actor: str | None = N
 def pending(session: Session) -> list[dict[str, Any]]:
     """Events appended in this transaction and not yet written."""
     return list(session.info.get(_PENDING, []))
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A nested transaction whose audit events go with it when it rolls back.
+
+    Pending events live in the session, not in the database, so a plain savepoint rollback
+    would keep the events of work that never happened (a step refused half-way through a
+    batch). Use this wherever one transaction holds several independent attempts.
+    """
+    pending_events = session.info.setdefault(_PENDING, [])
+    mark = len(pending_events)
+    nested = session.begin_nested()
+    try:
+        yield
+    except BaseException:
+        nested.rollback()
+        del session.info.setdefault(_PENDING, [])[mark:]
+        raise
+    nested.commit()
 
 
 @event.listens_for(Session, "before_commit")

@@ -9,7 +9,7 @@ a concurrent step on the same instance fails with :class:`StaleInstance` at flus
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,6 +48,9 @@ from .services import OperatorRegistry, ServiceContext
 
 MAX_AUTO_RETRIES = 5
 RETRY_BASE = timedelta(seconds=30)
+
+#: the caller's response-time policy: when a newly opened human task is due, or None
+TaskDuePolicy = Callable[[HumanTask], datetime | None]
 
 
 @dataclass
@@ -98,8 +101,12 @@ def _form_errors(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, list
 class Engine:
     """The BPMN runtime. Stateless apart from its operator registry and the spec cache."""
 
-    def __init__(self, registry: OperatorRegistry | None = None):
+    def __init__(self, registry: OperatorRegistry | None = None, *,
+                 task_due: TaskDuePolicy | None = None):
+        """``task_due`` stamps each task's due time as it opens, so "overdue" is one indexed
+        comparison in the inbox; how long a step may wait is the caller's business."""
         self.registry = registry or OperatorRegistry()
+        self.task_due = task_due
         self.script_engine = ScriptEngine(self._call_operator)
 
     # -- deploy ---------------------------------------------------------------------------
@@ -275,11 +282,14 @@ class Engine:
                 continue
             spec = task.task_spec
             props = _properties(spec)
-            session.add(HumanTask(
+            ht = HumanTask(
                 id=task_id, instance_id=row.id, process_key=row.process_key,
                 bpmn_id=spec.bpmn_id, name=spec.bpmn_name, lane=spec.lane,
                 form=props.get(FORM_PROPERTY), mandatory=props.get("mandatory") == "true",
-                status="open", created_at=step.now))
+                status="open", created_at=step.now)
+            if self.task_due is not None:
+                ht.due_at = self.task_due(ht)
+            session.add(ht)
 
     # -- public steps ---------------------------------------------------------------------
     def definition(self, session: Session, key: str, version: int | None = None

@@ -50,3 +50,14 @@ class Gone(DomainError):
     def __init__(self, reason: str):
         self.reason = reason
         super().__init__(reason)
+
+
+class TaskClaimed(Conflict):
+    """Someone else holds the task: it waits for them until they or a safety manager
+    release it. Carries who, so the person refused knows whom to ask."""
+
+    def __init__(self, holder_username: str, holder_name: str):
+        self.holder_username, self.holder_name = holder_username, holder_name
+        super().__init__(f"该任务已由{holder_name}认领 / claimed by {holder_name} "
+                         f"({holder_username}); they or a safety manager must release it "
+                         "first")

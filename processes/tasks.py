@@ -2,20 +2,21 @@
 
 Lanes name roles; the applicant and watcher lanes are further bound to the people named
 on the permit, and approver lanes to the approver's site. Nobody approves a permit they
-applied for, work on, or watch (four eyes).
+applied for, work on, or watch (four eyes). A task someone has claimed (``claims``) waits
+for them: nobody else completes it until it is released or delegated.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from engine import Engine, HumanTask, clock
 
 from . import checklists, holds, permits
-from .errors import NotAllowed, NotFound
+from .errors import NotAllowed, NotFound, TaskClaimed
 from .models import Permit, PermitApproval, PermitWorker, Person, SignIn
 from .supervision import presence
 
@@ -40,13 +41,12 @@ def may_complete(person: Person, task: HumanTask, permit: Permit) -> str | None:
     return None
 
 
-def inbox(session: Session, person: Person, *, limit: int = 200) -> list[tuple[HumanTask,
-                                                                              Permit]]:
-    """Open tasks this person may complete: one indexed query."""
+def in_scope(person: Person) -> ColumnElement[bool]:
+    """SQL for "tasks this person may complete" (``may_complete`` as a query), for a select
+    that joins HumanTask to Permit."""
     roles = [r for r in (person.roles or []) if r not in BOUND_LANES]
-    bound = [and_(HumanTask.lane == "applicant", Permit.applicant_id == person.id),
-             and_(HumanTask.lane == "watcher", Permit.watcher_id == person.id)]
-    conditions = list(bound)
+    conditions = [and_(HumanTask.lane == "applicant", Permit.applicant_id == person.id),
+                  and_(HumanTask.lane == "watcher", Permit.watcher_id == person.id)]
     if roles:
         named = select(PermitWorker.permit_id).where(PermitWorker.person_id == person.id)
         role_cond = and_(HumanTask.lane.in_(roles), Permit.applicant_id != person.id,
@@ -54,10 +54,35 @@ def inbox(session: Session, person: Person, *, limit: int = 200) -> list[tuple[H
         if person.site_code is not None:
             role_cond = and_(role_cond, Permit.site_code == person.site_code)
         conditions.append(role_cond)
+    return or_(*conditions)
+
+
+def inbox(session: Session, person: Person, *, limit: int = 200) -> list[tuple[HumanTask,
+                                                                              Permit]]:
+    """Open tasks this person may complete: one indexed query."""
     query = (select(HumanTask, Permit).join(Permit, Permit.instance_id == HumanTask.instance_id)
-             .where(HumanTask.status == "open", or_(*conditions))
+             .where(HumanTask.status == "open", in_scope(person))
              .order_by(HumanTask.created_at).limit(limit))
     return [(t, p) for t, p in session.execute(query).all()]
+
+
+def holder_name(session: Session, username: str) -> str:
+    """The claimant as people know them; the username when nobody has it any more."""
+    name = session.execute(select(Person.name).where(Person.username == username)).scalar()
+    return name or username
+
+
+def check_not_held(session: Session, task: HumanTask, person: Person) -> None:
+    """Refuse, naming the holder, when someone else has claimed ``task``.
+
+    The claim is read again with a row lock (PostgreSQL): a claim committed after the task
+    was loaded still counts, and a claim racing this completion waits for it and then
+    finds the task done.
+    """
+    holder = session.execute(select(HumanTask.claimed_by).where(HumanTask.id == task.id)
+                             .with_for_update()).scalar()
+    if holder is not None and holder != person.username:
+        raise TaskClaimed(holder, holder_name(session, holder))
 
 
 def get_task(session: Session, engine: Engine, task_id: str) -> tuple[HumanTask, Permit]:
@@ -84,6 +109,7 @@ def complete(session: Session, engine: Engine, task_id: str, data: dict[str, Any
         reason = may_complete(person, task, permit)
         if reason:
             raise NotAllowed(reason)
+        check_not_held(session, task, person)
         holds.guard(session, permit, task.bpmn_id)
         if task.bpmn_id in presence.SIGN_IN_STEPS and sign_in is None:
             presence.check_plain_sign_in(permit)

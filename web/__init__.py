@@ -71,7 +71,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     registry = OperatorRegistry()
     handlers.register(registry)
-    engine = Engine(registry)
+    from processes import inbox
+
+    engine = Engine(registry, task_due=inbox.due_at)
     jobs = Jobs(app, make_broker(app.config.get("REDIS_URL"),
                                  namespace=app.config.get("REDIS_NAMESPACE", "permitflow")))
     handlers.declare_jobs(jobs)

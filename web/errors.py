@@ -30,6 +30,7 @@ from processes.errors import (
     Gone,
     NotAllowed,
     NotFound,
+    TaskClaimed,
     ValidationFailed,
 )
 
@@ -62,6 +63,8 @@ def to_response(exc: Exception) -> tuple[int, Any]:
         return 409, {"conflict": ["someone else changed this permit; reload and try again"]}
     if isinstance(exc, TaskNotReady):
         return 409, {"conflict": [f"this task is already {exc.state}"]}
+    if isinstance(exc, TaskClaimed):
+        return 409, {"conflict": [exc.reason], "claimed_by": [exc.holder_username]}
     if isinstance(exc, Conflict):
         return 409, {"conflict": [exc.reason]}
     if isinstance(exc, Gone):

@@ -182,3 +182,25 @@ def test_skip_moves_past_a_task_and_leaves_an_audited_gap(session, engine, calls
     assert row.status == "completed" and calls == [("check", 5)]
     with pytest.raises(TaskNotReady):
         engine.skip_task(session, fill.id, actor="hse", reason="again")
+
+
+def test_a_due_policy_stamps_each_task_as_it_opens(session, calls):
+    from engine import Engine, OperatorRegistry
+
+    registry = OperatorRegistry()
+    registry.register("test.check")(lambda ctx, amount: {"big": amount >= 100})
+    seen = []
+
+    def policy(task):
+        seen.append((task.bpmn_id, task.lane))
+        return task.created_at + timedelta(hours=2) if task.bpmn_id == "fill" else None
+
+    engine = Engine(registry, task_due=policy)
+    engine.deploy(session, simple_files())
+    row = engine.start(session, "simple", {})
+    [fill] = open_tasks(session, row.id)
+    assert fill.due_at == fill.created_at + timedelta(hours=2)
+    engine.complete_task(session, fill.id, {"amount": 500}, actor="alice")
+    [approve] = open_tasks(session, row.id)
+    assert approve.due_at is None
+    assert seen == [("fill", "clerk"), ("approve_1", "boss")]

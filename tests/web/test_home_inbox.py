@@ -21,14 +21,15 @@ def test_home_shows_my_tasks_and_my_permits(browser, plant, frozen_clock):
     assert "没有待办事项" in html and "申请动火作业" not in html
 
 
-def test_inbox_groups_tasks_by_permit(browser, plant, frozen_clock):
+def test_inbox_lists_my_group_tasks_oldest_first(browser, plant, frozen_clock):
     first = new_permit(plant, frozen_clock, area="PR-1", prepared=True)
     frozen_clock.advance(minutes=5)
     second = new_permit(plant, frozen_clock, area="PR-1", prepared=True)
     frozen_clock.advance(minutes=25)
     html = browser("unit_approver").text("/inbox")
     assert "(2)" in html
-    assert html.count('class="card inbox-group"') == 2
+    assert html.count('<li class="inbox-task') == 2
+    assert "组待办 · 所在基层单位" in html and "没有认领或指定给我的任务" in html
     assert html.index(first["number"]) < html.index(second["number"])  # oldest first
     assert "所在基层单位审批" in html and "一级" in html and "PR-1 1号管廊" in html
     assert "已等待 30 分钟" in html and "已等待 25 分钟" in html

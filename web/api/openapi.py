@@ -8,7 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
-from . import bp, designer, notifications, schemas, schemas_work, supervision
+from . import bp, designer, notifications, schemas, schemas_work, supervision, tasks
 from . import qualification_schemas as qs
 
 #: (method, path, summary, request schema, response schema, tag)
@@ -44,11 +44,7 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
      "evidence, compliance", None, schemas.PermitSummary, "permits"),
     ("post", "/permits/{id}/cancel", "Cancel a permit", schemas.CancelRequest,
      schemas.PermitSummary, "permits"),
-    ("get", "/tasks", "The caller's inbox", None, schemas.TaskSummary, "tasks"),
-    ("get", "/tasks/{id}", "One task with its form (JSON Schema)", None, schemas.TaskSummary,
-     "tasks"),
-    ("post", "/tasks/{id}/complete", "Complete a task; 422 field errors; 409 already done",
-     schemas.TaskCompletion, schemas.PermitSummary, "tasks"),
+    *tasks.OPENAPI,
     ("get", "/areas", "Plant areas", None, schemas.AreaSchema, "plant"),
     ("post", "/areas", "Define an area (GeoJSON polygon, WGS84)", schemas.AreaSchema,
      schemas.AreaSchema, "plant"),
@@ -208,8 +204,9 @@ def build_spec() -> dict[str, Any]:
                 "type": "object", "properties": {"files": {"type": "array", "items": {
                     "type": "string", "format": "binary"}}}}}}}
         elif request_schema is not None:
+            # a schema nested in an earlier one is registered by the plugin already
             name = request_schema.__name__
-            if name not in registered:
+            if name not in registered and name not in spec.components.schemas:
                 spec.components.schema(name, schema=request_schema)
                 registered.add(name)
             op["requestBody"] = {"required": True, "content": {"application/json": {
@@ -222,7 +219,7 @@ def build_spec() -> dict[str, Any]:
             else "202" if (method, path) in ACCEPTED else "200"
         if response_schema is not None:
             name = response_schema.__name__
-            if name not in registered:
+            if name not in registered and name not in spec.components.schemas:
                 spec.components.schema(name, schema=response_schema)
                 registered.add(name)
             op["responses"][ok] = {"description": "OK", "content": {"application/json": {

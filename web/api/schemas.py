@@ -85,6 +85,7 @@ class TaskSummary(Schema):
     mandatory = fields.Boolean()
     created_at = fields.DateTime()
     due_at = fields.DateTime(allow_none=True)
+    claimed_by = fields.String(allow_none=True)
     completed_by = fields.String(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
 

@@ -75,6 +75,19 @@ def waited(since: Any) -> str:
     return gettext("已等待 %(span)s", span=_span(minutes))
 
 
+def due_text(due: Any) -> str:
+    """A task's deadline in words, so urgency never depends on colour alone."""
+    moment = as_datetime(due)
+    if moment is None:
+        return ""
+    minutes = int((moment - clock.now()).total_seconds() // 60)
+    if minutes < 0:
+        return gettext("已超时 %(span)s", span=_span(-minutes))
+    if minutes == 0:
+        return gettext("已到期")
+    return gettext("%(span)s 后到期", span=_span(minutes))
+
+
 def type_name(key: str | None) -> str:
     """A permit type's name in the current language."""
     ptype = catalog.permit_type(key or "")
@@ -92,6 +105,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_dt, "local_dt")
     app.add_template_filter(remaining, "remaining")
     app.add_template_filter(waited, "waited")
+    app.add_template_filter(due_text, "due_text")
     app.add_template_global(labels.label, "label")
     app.add_template_global(labels.step_name, "step_name")
     app.add_template_global(is_english, "is_english")

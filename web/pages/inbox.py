@@ -1,30 +1,153 @@
-"""The inbox: open tasks this person may complete, grouped by permit."""
+"""The inbox: my tasks and my groups' tasks, filters, claims, delegation, bulk approval."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from flask import render_template
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import HumanTask, db
-from processes import tasks
-from processes.models import Permit
+from engine import db
+from processes import bulk, claims, tasks
+from processes import inbox as inbox_view
+from processes.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from processes.models import Person
 
-from . import bp
+from .. import get_engine
+from . import bp, labels
 from .auth import me
 
+FILTERS = ("type", "area", "urgency", "grade")
 
-def grouped(rows: list[tuple[HumanTask, Permit]]) -> list[dict[str, Any]]:
-    """Keep the inbox order (oldest task first); one group per permit."""
-    groups: dict[int, dict[str, Any]] = {}
-    for task, permit in rows:
-        groups.setdefault(permit.id, {"permit": permit, "tasks": []})["tasks"].append(task)
-    return list(groups.values())
+
+def _filters() -> inbox_view.Filters:
+    """The filter form's values; an unknown urgency is refused by name (422 page)."""
+    values = {k: (request.args.get(k) or "").strip() or None for k in FILTERS}
+    return inbox_view.Filters(**values)
+
+
+def _back() -> Any:
+    """Back where the button was: the inbox as filtered, or the task page (local only)."""
+    target = request.form.get("next") or ""
+    if not target.startswith(("/inbox", "/tasks/")):
+        target = url_for("pages.inbox")
+    return redirect(target)
 
 
 @bp.get("/inbox")
 @login_required
 def inbox() -> Any:
-    rows = tasks.inbox(db.session, me())
-    return render_template("inbox.html", groups=grouped(rows), total=len(rows))
+    filters = _filters()
+    person = me()
+    view = inbox_view.view(db.session, person, filters)
+    bulk_ready = [i for i in view.items if i.bulk_refusal is None and not i.held_by_other]
+    releasable = {i.task.id for i in view.items
+                  if i.held_by_other and claims.may_release_others(person, i.permit)}
+    return render_template("inbox.html", view=view, filters=filters, total=view.total,
+                           bulk_ready=bulk_ready, releasable=releasable,
+                           back_url=request.full_path.rstrip("?"))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def claim_task(task_id: str) -> Any:
+    try:
+        task = claims.claim(db.session, task_id, person=me())
+        db.session.commit()
+        flash(_("已认领：%(step)s", step=labels.step_name(task.name, task.bpmn_id)), "success")
+    except (Conflict, NotAllowed) as exc:
+        db.session.rollback()
+        flash(exc.reason, "error")
+    return _back()
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@login_required
+def unclaim_task(task_id: str) -> Any:
+    try:
+        task = claims.unclaim(db.session, task_id, person=me(),
+                              reason=request.form.get("reason"))
+        db.session.commit()
+        flash(_("已退回组待办：%(step)s", step=labels.step_name(task.name, task.bpmn_id)),
+              "success")
+    except (Conflict, NotAllowed) as exc:
+        db.session.rollback()
+        flash(exc.reason, "error")
+    return _back()
+
+
+def _delegate_page(task_id: str, *, errors: dict[str, list[str]] | None = None,
+                   values: dict[str, Any] | None = None, status: int = 200) -> Any:
+    task, permit = tasks.get_task(db.session, get_engine(), task_id)
+    if task.status != "open":
+        raise NotFound("open task", task_id)
+    people = claims.delegates(db.session, task, permit, person=me())
+    holder = tasks.holder_name(db.session, task.claimed_by) if task.claimed_by else None
+    return render_template("task_delegate.html", task=task, permit=permit, people=people,
+                           holder=holder, errors=errors or {}, values=values or {},
+                           title=labels.step_name(task.name, task.bpmn_id)), status
+
+
+@bp.get("/tasks/<task_id>/delegate")
+@login_required
+def delegate_form(task_id: str) -> Any:
+    return _delegate_page(task_id)
+
+
+@bp.post("/tasks/<task_id>/delegate")
+@login_required
+def delegate_task(task_id: str) -> Any:
+    values = {"to": request.form.get("to", ""), "reason": request.form.get("reason", "")}
+    to = values["to"].strip()
+    try:
+        if not to.isdigit():
+            raise ValidationFailed({"to": [_("请选择转办给谁")]})
+        task = claims.delegate(db.session, task_id, person=me(), to_person_id=int(to),
+                               reason=values["reason"])
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _delegate_page(task_id, errors=exc.errors, values=values, status=422)
+    except (Conflict, NotAllowed) as exc:
+        db.session.rollback()
+        return _delegate_page(task_id, errors={"_form": [exc.reason]}, values=values,
+                              status=409 if isinstance(exc, Conflict) else 403)
+    target = db.session.get(Person, int(to))
+    flash(_("已转办给 %(name)s：%(step)s", name=target.name if target else to,
+            step=labels.step_name(task.name, task.bpmn_id)), "success")
+    return redirect(url_for("pages.inbox"))
+
+
+def _position(form: Any) -> dict[str, float] | None:
+    try:
+        lat, lon = float(form.get("_lat") or ""), float(form.get("_lon") or "")
+    except ValueError:
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon)) or abs(lat) > 90 or abs(lon) > 180:
+        return None
+    return {"lat": lat, "lon": lon}
+
+
+@bp.post("/inbox/bulk-approve")
+@login_required
+def bulk_approve() -> Any:
+    task_ids = [t for t in request.form.getlist("task_ids") if t]
+    if not task_ids:
+        flash(_("请先勾选要批准的任务"), "error")
+        return _back()
+    try:
+        outcomes = bulk.approve(db.session, get_engine(), task_ids, person=me(),
+                                comment=request.form.get("comment"),
+                                position=_position(request.form))
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for messages in exc.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return _back()
+    return render_template("inbox_bulk.html", outcomes=outcomes,
+                           approved=sum(o.approved for o in outcomes),
+                           refused=sum(not o.approved for o in outcomes))

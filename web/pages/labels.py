@@ -21,7 +21,7 @@ STATUS = {
 
 GRADE = {"special": _l("特级"), "grade1": _l("一级"), "grade2": _l("二级")}
 
-RISK = {"low": _l("低风险"), "high": _l("高风险")}
+RISK = {"low": _l("低风险"), "medium": _l("中风险"), "high": _l("高风险")}
 
 ROLE = {
     "applicant": _l("作业申请人"), "watcher": _l("监护人"), "team_leader": _l("班组长"),
@@ -97,6 +97,8 @@ ACTION = {
     "instance.cancelled": _l("许可证已取消"), "instance.completed": _l("流程结束"),
     "incident.opened": _l("系统处理出错"), "incident.retried": _l("重试"),
     "event.received": _l("收到事件"), "step.refused": _l("步骤被拒绝"),
+    "task.claimed": _l("认领任务"), "task.unclaimed": _l("解除认领"),
+    "task.delegated": _l("转办任务"), "task.bulk_approval": _l("批量审批"),
 }
 
 #: the home page's buttons and the apply page's title, one per permit type

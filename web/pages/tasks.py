@@ -19,8 +19,8 @@ from engine import (
     clock,
     db,
 )
-from processes import roster, tasks
-from processes.errors import NotAllowed, ValidationFailed
+from processes import claims, roster, tasks
+from processes.errors import NotAllowed, TaskClaimed, ValidationFailed
 from processes.models import Permit
 
 from .. import get_engine
@@ -47,15 +47,20 @@ def _revision(form: Any) -> int | None:
 
 
 def _render(task: HumanTask, permit: Permit, values: dict[str, Any],
-            errors: dict[str, list[str]], revision: int | None, status: int = 200) -> Any:
+            errors: dict[str, list[str]], revision: int | None, status: int = 200, *,
+            refusal: str | None = None) -> Any:
     schema = get_engine().form_schema(task)
     zone = ZoneInfo(roster.timezone_of(db.session, permit.site_code))
     root = schema_form.build(schema, values, zone=zone, person_id=me().id,
                              now_local=clock.now().astimezone(zone).strftime("%Y-%m-%dT%H:%M"))
     placed = place(errors, longest_prefix(f.path for f in root.walk() if f.path))
     title = labels.step_name(task.name, task.bpmn_id)
+    holder = tasks.holder_name(db.session, task.claimed_by) if task.claimed_by else None
     return render_template("task.html", task=task, permit=permit, root=root, errors=placed,
-                           revision=revision, title=title,
+                           revision=revision, title=title, holder=holder,
+                           held_by_other=task.claimed_by not in (None, me().username),
+                           refusal=refusal,
+                           may_release=claims.may_release_others(me(), permit),
                            wants_position=task.bpmn_id.startswith("approve")
                            or task.bpmn_id == "watcher_sign_in"), status
 
@@ -76,10 +81,11 @@ def task_form(task_id: str) -> Any:
         return render_template("task_done.html", task=task, permit=permit,
                                title=labels.step_name(task.name, task.bpmn_id))
     reason = tasks.may_complete(me(), task, permit)
-    if reason:
+    if reason and not (task.claimed_by and claims.may_release_others(me(), permit)):
         raise NotAllowed(reason)
     revision = permit.instance.revision if permit.instance else None
-    return _render(task, permit, task.data or {}, {}, revision)
+    # a safety manager may open someone else's claimed task to release it, not to do it
+    return _render(task, permit, task.data or {}, {}, revision, refusal=reason)
 
 
 @bp.post("/tasks/<task_id>")
@@ -102,6 +108,12 @@ def task_submit(task_id: str) -> Any:
         db.session.rollback()
         audit_refusal(exc)
         return _rerender(task_id, data, exc.errors, revision)
+    except TaskClaimed as exc:
+        db.session.rollback()
+        return render_template(
+            "error.html", status=409, errors={"conflict": [exc.reason]},
+            back_url=url_for("pages.task_form", task_id=task_id),
+            back_label=_("返回任务")), 409
     except (StaleInstance, TaskNotReady):
         db.session.rollback()
         return _conflict(tasks.get_task(db.session, get_engine(), task_id)[1])

@@ -68,6 +68,26 @@ def _task(data: dict[str, Any], step_names: dict[str, str]) -> tuple[str, str, s
     return title, " · ".join(parts), tone
 
 
+def _task_claim(data: dict[str, Any], step_names: dict[str, str]) -> str:
+    """Which step, and to whom it went (delegation) with the reason given."""
+    bpmn_id = data.get("task") or ""
+    parts = [labels.step_name(step_names.get(bpmn_id), bpmn_id)]
+    if data.get("to_name"):
+        parts.append(_("转给 %(name)s", name=data["to_name"]))
+    if data.get("reason"):
+        parts.append(str(data["reason"]))
+    return " · ".join(parts)
+
+
+def _bulk(data: dict[str, Any], step_names: dict[str, str]) -> tuple[str, str, str]:
+    bpmn_id = data.get("task") or ""
+    step = labels.step_name(step_names.get(bpmn_id), bpmn_id)
+    if data.get("outcome") == "approved":
+        return labels.label("action", "task.bulk_approval"), step, "ok"
+    return _("批量审批未通过"), " · ".join(x for x in (step, str(data.get("reason") or ""))
+                                      if x), "warn"
+
+
 def build(events: list[dict[str, Any]], *, names: dict[str, str],
           step_names: dict[str, str]) -> list[Entry]:
     entries = []
@@ -94,6 +114,10 @@ def build(events: list[dict[str, Any]], *, names: dict[str, str],
             detail, tone = str(data.get("error") or "")[:200], "bad"
         elif action == "decision.evaluated":
             detail = str(data.get("decision") or "")
+        elif action in ("task.claimed", "task.unclaimed", "task.delegated"):
+            detail = _task_claim(data, step_names)
+        elif action == "task.bulk_approval":
+            title, detail, tone = _bulk(data, step_names)
         entries.append(Entry(at=local_dt(event.get("at")), who=who, title=title,
                              detail=detail, tone=tone))
     return entries

@@ -3,6 +3,7 @@
  * - instrument photo: upload to /api/v1/uploads, keep the returned id in a hidden field
  * - "use my location" and the approver's position (navigator.geolocation)
  * - area picker: move the work point to the chosen area's centre
+ * - inbox: a "select all" checkbox for the bulk approval's task boxes
  * Everything degrades: without script the form still posts what is filled in.
  */
 (function () {
@@ -121,5 +122,21 @@
         lon.value = option.getAttribute("data-lon");
       }
     });
+  });
+
+  /* --- inbox: select all for bulk approval -------------------------------- */
+  each("[data-select-all]", document, function (all) {
+    var boxes = document.querySelectorAll("[data-bulk-item]");
+    function sync() {
+      var checked = Array.prototype.filter.call(boxes, function (b) { return b.checked; });
+      all.checked = boxes.length > 0 && checked.length === boxes.length;
+      all.indeterminate = checked.length > 0 && checked.length < boxes.length;
+    }
+    all.addEventListener("change", function () {
+      Array.prototype.forEach.call(boxes, function (b) { b.checked = all.checked; });
+      sync();
+    });
+    Array.prototype.forEach.call(boxes, function (b) { b.addEventListener("change", sync); });
+    sync();
   });
 })();
