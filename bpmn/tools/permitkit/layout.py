@@ -108,8 +108,10 @@ class Layout:
                 if _overlap(self.box(a), self.box(b)):
                     found.append(f"shapes {a} and {b} overlap")
         for flow in self.process.flows:
+            # an edge may touch its ends, their hosts and the events on them
             ends = {flow.src, flow.tgt}
             ends |= {self.nodes[e].attached for e in list(ends) if self.nodes[e].attached}
+            ends |= {n.id for n in self.nodes.values() if n.attached in ends}
             for p, q in pairwise(self.waypoints(flow)):
                 if p[0] != q[0] and p[1] != q[1]:
                     found.append(f"{flow.id}: diagonal segment {p}->{q}")
