@@ -97,7 +97,8 @@ def spec() -> WatchedPermit:
         ],
         approve="所在基层单位审批", approve_gateway="基层单位意见", approve_mandatory=False,
         approve_doc="基层单位到现场核查后审批（GB 30871 表B.1）。",
-        sign_in_doc="监护人在受限空间外全程监护，不得离开；离开即收回作业票（GB 30871 4.10、6.8）。",
+        sign_in_doc="监护人在受限空间外全程监护，不得离开；离开即收回作业票"
+                    "（GB 30871 4.10、6.8）。",
         work="作业实施",
         work_doc="监护人在出入口登记人员进出；每2 h记录连续监测结果；全部人员撤出后方可提交。",
         work_form=work_form("作业实施", "Work finished and everyone logged out of the space."),

@@ -12,8 +12,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from permitkit.approval_chain import SPECIALIST, PermitSpec, assessment, build, \
-    countersign_chain, lanes
+from permitkit.approval_chain import (
+    SPECIALIST,
+    PermitSpec,
+    assessment,
+    build,
+    countersign_chain,
+    lanes,
+)
 from permitkit.dmn import ANY, Decision
 from permitkit.layout import Grid
 from permitkit.output import BPMN_DIR, main, write_all

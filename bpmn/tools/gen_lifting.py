@@ -11,8 +11,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from permitkit.approval_chain import ESCALATION_LANES, PermitSpec, assessment, build, \
-    escalation, lanes
+from permitkit.approval_chain import (
+    ESCALATION_LANES,
+    PermitSpec,
+    assessment,
+    build,
+    escalation,
+    lanes,
+)
 from permitkit.dmn import ANY, Decision
 from permitkit.forms import COMMENT, obj, person
 from permitkit.layout import Grid

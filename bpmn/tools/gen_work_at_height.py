@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from permitkit.approval_chain import ESCALATION_LANES, PermitSpec, assessment, build, \
-    escalation, lanes
+from permitkit.approval_chain import (
+    ESCALATION_LANES,
+    PermitSpec,
+    assessment,
+    build,
+    escalation,
+    lanes,
+)
 from permitkit.dmn import ANY, Decision
 from permitkit.layout import Grid
 from permitkit.output import BPMN_DIR, main, write_all

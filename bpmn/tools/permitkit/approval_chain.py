@@ -19,8 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .dmn import Decision
-from .forms import AGREE, approval_form, close_form, numbered_checklist_form, sign_in_form, \
-    work_form
+from .forms import (
+    AGREE,
+    approval_form,
+    close_form,
+    numbered_checklist_form,
+    sign_in_form,
+    work_form,
+)
 from .model import PID, Lane, Node, Process, svc
 from .output import rules_data
 

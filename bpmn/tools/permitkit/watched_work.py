@@ -18,9 +18,9 @@ Pre steps take the columns after ``record_grade`` in turn; ``during``, ``after_w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
-from .forms import ON_SITE, Schema, approval_form, close_form, sign_in_form, \
-    watcher_return_form
+from .forms import ON_SITE, Schema, approval_form, close_form, sign_in_form, watcher_return_form
 from .model import PID, Flow, Lane, Node, Process, svc
 
 VALID_UNTIL = ("timeDate", 'activation["valid_until"]')
@@ -82,7 +82,7 @@ class WatchedPermit:
 
 
 def _chain(p: Process, ids: list[str]) -> None:
-    for src, tgt in zip(ids, ids[1:], strict=False):
+    for src, tgt in pairwise(ids):
         p.connect(src, tgt)
 
 
