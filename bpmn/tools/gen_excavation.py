@@ -10,19 +10,21 @@ refusal ends the permit), then approval by the 所在单位专业部门. The dep
 
 from __future__ import annotations
 
-import json
+from pathlib import Path
 
-from flowkit import ANY, REPO, Decision, Lane, Node, checklist_form, svc, write_all
-from permit_backbone import PID, Approval, Countersigns, PermitSpec, build
+from permitkit.approval_chain import (
+    SPECIALIST,
+    PermitSpec,
+    assessment,
+    build,
+    countersign_chain,
+    lanes,
+)
+from permitkit.dmn import ANY, Decision
+from permitkit.layout import Grid
+from permitkit.output import BPMN_DIR, main, write_all
 
 KEY = "excavation"
-EXPORTER = "permitflow bpmn/tools/gen_excavation.py"
-DEPARTMENTS = json.loads((REPO / "processes" / "rules" / "data" / "excavation.json")
-                         .read_text(encoding="utf-8"))["countersign_departments"]["items"]
-LANE_LABELS = {"water_dept": "给排水部门", "power_supplier": "电力（配送电单位）",
-               "steam_dept": "蒸汽（热力）部门", "process_dept": "工艺（生产技术）部门",
-               "equipment_dept": "设备管理部门", "fire_dept": "消防部门",
-               "safety_dept": "安全管理部门"}
 
 ROUTING = Decision(
     id="excavation_routing", name="动土审批路由",
@@ -41,48 +43,34 @@ ROUTING = Decision(
         ([ANY, ANY, ANY], ['"high"', "2"], "兜底：数据不完整时按高风险处理"),
     ])
 
-SPEC = PermitSpec(
-    key=KEY, type_zh="动土作业",
-    doc="动土作业许可证流程（GB 30871-2022 第11章）：风险评估（深度、面积、机械、地下管线，"
-        "深度>1.2 m靠近可燃/有毒管线须关联受限空间作业票）、安全措施确认（表A.7）、基层单位"
-        "审批、水电汽工艺设备消防安全七部门并行会签、专业部门审批、监护人签到、作业实施"
-        "（有效期为本厂设定）、完工验收。",
-    lanes=[Lane("applicant", "申请人/作业负责人", rows=2), Lane("watcher", "监护人"),
-           Lane("unit_approver", "所在基层单位"),
-           *[Lane(d["role"], LANE_LABELS[d["role"]]) for d in DEPARTMENTS],
-           Lane("specialist", "所在单位专业部门（审批部门）", rows=2)],
-    pre=[
-        Node("assess", "serviceTask", "作业风险评估", "applicant", 0,
-             service=svc("permit.assess", "facts", permit_id=PID)),
-        Node("decide_route", "businessRuleTask", "审批路由判定", "applicant", 0,
-             decision=ROUTING.id),
-        Node("check_credentials", "serviceTask", "作业人员资质核验", "applicant", 0,
-             service=svc("credentials.check", "credentials", permit_id=PID)),
-        Node("record_grade", "serviceTask", "登记风险等级", "applicant", 0,
-             service=svc("permit.set_grade", "grading", permit_id=PID,
-                         permit_grade=("str", "None"), risk=("str", "risk"),
-                         approvals=("int", "approvals"))),
-        Node("safety_measures", "userTask", "安全措施确认", "applicant", 0, mandatory=True,
-             doc="逐项确认动土安全措施（GB 30871 表A.7），不涉及的项选“不涉及”。",
-             form=checklist_form("动土作业安全措施确认", KEY)),
-    ],
-    chain=[
-        Approval("approve_1", "unit_approver", "所在基层单位审批",
-                 "所在基层单位核查作业范围、示意图和地下设施后签署意见。"),
-        Countersigns([(d["key"], d["role"], f"{d['label_zh']}部门会签") for d in DEPARTMENTS],
-                     join_lane="specialist",
-                     doc="会签部门确认本专业的地下设施（管线、电缆、窨井）位置和保护措施。"),
-        Approval("approve_2", "specialist", "专业部门审批",
-                 "所在单位专业部门（审批部门）在全部会签同意后到现场核查审批。"),
-    ],
-    work_doc="动土作业实施：靠近地下设施人工开挖，发现不明物体立即停止并报告；作业完成后提交。",
-    reject_lane="specialist",
-)
+DEPARTMENT_LANES, CHAIN = countersign_chain(
+    "excavation.json",
+    {"water_dept": "给排水部门", "power_supplier": "电力（配送电单位）",
+     "steam_dept": "蒸汽（热力）部门", "process_dept": "工艺（生产技术）部门",
+     "equipment_dept": "设备管理部门", "fire_dept": "消防部门", "safety_dept": "安全管理部门"},
+    unit_doc="所在基层单位核查作业范围、示意图和地下设施后签署意见。",
+    countersign_doc="会签部门确认本专业的地下设施（管线、电缆、窨井）位置和保护措施。",
+    specialist_doc="所在单位专业部门（审批部门）在全部会签同意后到现场核查审批。")
 
 
-def main() -> None:
-    write_all(build(SPEC), [ROUTING], EXPORTER)
+def spec() -> PermitSpec:
+    return PermitSpec(
+        key=KEY, type_zh="动土作业",
+        doc="动土作业许可证流程（GB 30871-2022 第11章）：风险评估（深度、面积、机械、地下管线，"
+            "深度>1.2 m靠近可燃/有毒管线须关联受限空间作业票）、安全措施确认（表A.7）、基层单位"
+            "审批、水电汽工艺设备消防安全七部门并行会签、专业部门审批、监护人签到、作业实施"
+            "（有效期为本厂设定）、完工验收。",
+        lanes=lanes(*DEPARTMENT_LANES, SPECIALIST),
+        pre=assessment(KEY, "动土作业", "动土", ROUTING),
+        chain=CHAIN,
+        work_doc="动土作业实施：靠近地下设施人工开挖，发现不明物体立即停止并报告；作业完成后提交。",
+    )
+
+
+def generate(folder: Path = BPMN_DIR) -> list[Path]:
+    return write_all(build(spec()), Grid, [ROUTING], "permitflow bpmn/tools/gen_excavation.py",
+                     folder)
 
 
 if __name__ == "__main__":
-    main()
+    main(generate)

@@ -9,22 +9,23 @@ through ``risk_analysis`` (mandatory) to approval by rule, recorded with the rul
 
 from __future__ import annotations
 
-from flowkit import (
-    ANY,
-    COMMENT,
-    PERSON,
-    Decision,
-    Lane,
-    Node,
-    checklist_form,
-    obj,
-    svc,
-    write_all,
+from pathlib import Path
+
+from permitkit.approval_chain import (
+    ESCALATION_LANES,
+    PermitSpec,
+    assessment,
+    build,
+    escalation,
+    lanes,
 )
-from permit_backbone import PID, Approval, PermitSpec, build
+from permitkit.dmn import ANY, Decision
+from permitkit.forms import COMMENT, obj, person
+from permitkit.layout import Grid
+from permitkit.model import PID, Node, svc
+from permitkit.output import BPMN_DIR, main, write_all
 
 KEY = "lifting"
-EXPORTER = "permitflow bpmn/tools/gen_lifting.py"
 
 GRADE = Decision(
     id="lifting_grade", name="吊装作业分级",
@@ -58,63 +59,42 @@ RISK_ANALYSIS = obj("吊装风险分析（小于10 t）", {
                 "description": "What can go wrong: dropped load, overturning, power lines …"},
     "controls": {"type": "string", "title": "控制措施", "minLength": 1, "maxLength": 2000,
                  "description": "The measures that make the lift safe."},
-    "analysed_by": {**PERSON, "title": "分析人", "description": "Person id of the analyst."},
+    "analysed_by": person("分析人", "Person id of the analyst."),
     "confirmed": {"const": True, "title": "措施可靠并已交底",
                   "description": "Controls are reliable and the crew was briefed."},
     "comment": COMMENT,
 }, ["hazards", "controls", "analysed_by", "confirmed"],
     "GB 30871 表B.1注3：吊物质量小于10 t的作业可不办理审批，但应进行风险分析并确保措施可靠。")
 
-SPEC = PermitSpec(
-    key=KEY, type_zh="吊装作业",
-    doc="吊装作业许可证流程（GB 30871-2022 第9章）：风险评估（质量、起重机、天气、吊装"
-        "方案）、分级（一/二/三级）、资质核验、安全措施确认（表A.5）、小于10 t风险分析后"
-        "按规则批准或分级审批、监护人签到、作业实施（有效期为本厂设定）、完工验收。",
-    lanes=[Lane("applicant", "申请人/作业负责人", rows=2), Lane("watcher", "监护人"),
-           Lane("unit_approver", "所在基层单位"), Lane("specialist", "所在单位专业部门"),
-           Lane("plant_leader", "主管厂长/总工程师", rows=2)],
-    pre=[
-        Node("assess", "serviceTask", "作业风险评估", "applicant", 0,
-             service=svc("permit.assess", "facts", permit_id=PID)),
-        Node("decide_grade", "businessRuleTask", "吊装作业分级", "applicant", 0,
-             decision=GRADE.id),
-        Node("decide_route", "businessRuleTask", "审批路由判定", "applicant", 0,
-             decision=ROUTING.id),
-        Node("check_credentials", "serviceTask", "作业人员资质核验", "applicant", 0,
-             service=svc("credentials.check", "credentials", permit_id=PID,
-                         grade=("str", "grade"))),
-        Node("record_grade", "serviceTask", "登记吊装作业级别", "applicant", 0,
-             service=svc("permit.set_grade", "grading", permit_id=PID,
-                         permit_grade=("str", "grade"), risk=("str", "risk"),
-                         approvals=("int", "approvals"))),
-        Node("safety_measures", "userTask", "安全措施确认", "applicant", 0, mandatory=True,
-             doc="逐项确认吊装安全措施（GB 30871 表A.5），不涉及的项选“不涉及”。",
-             form=checklist_form("吊装作业安全措施确认", KEY)),
-    ],
-    auto=[
-        Node("risk_analysis", "userTask", "风险分析（小于10 t）", "applicant", 0,
-             mandatory=True, form=RISK_ANALYSIS,
-             doc="小于10 t的吊装：记录危害辨识和控制措施，确认措施可靠后按规则批准。"),
-        Node("auto_approve", "serviceTask", "按规则批准", "applicant", 0,
-             service=svc("routing.auto_approve", "auto_approval", permit_id=PID,
-                         risk=("str", "risk"))),
-    ],
-    chain=[
-        Approval("approve_1", "unit_approver", "所在基层单位审批",
-                 "所在基层单位到现场核查后审批。"),
-        Approval("approve_2", "specialist", "专业部门审批",
-                 "所在单位专业部门审查吊装方案并到现场核查后审批（二、三级批准；一级审核）。",
-                 when="approvals >= 2"),
-        Approval("approve_3", "plant_leader", "主管厂长/总工程师审批",
-                 "主管厂长或总工程师审查吊装方案后审批（一级）。", when="approvals >= 3"),
-    ],
-    work_doc="吊装作业实施：先试吊，统一指挥信号，吊物下方不得有人；作业完成后提交。",
-)
+
+def spec() -> PermitSpec:
+    return PermitSpec(
+        key=KEY, type_zh="吊装作业",
+        doc="吊装作业许可证流程（GB 30871-2022 第9章）：风险评估（质量、起重机、天气、吊装"
+            "方案）、分级（一/二/三级）、资质核验、安全措施确认（表A.5）、小于10 t风险分析后"
+            "按规则批准或分级审批、监护人签到、作业实施（有效期为本厂设定）、完工验收。",
+        lanes=lanes(*ESCALATION_LANES),
+        pre=assessment(KEY, "吊装作业", "吊装", ROUTING, grade=GRADE),
+        auto=[
+            Node("risk_analysis", "userTask", "风险分析（小于10 t）", "applicant",
+                 mandatory=True, form=RISK_ANALYSIS,
+                 doc="小于10 t的吊装：记录危害辨识和控制措施，确认措施可靠后按规则批准。"),
+            Node("auto_approve", "serviceTask", "按规则批准", "applicant",
+                 service=svc("routing.auto_approve", "auto_approval", permit_id=PID,
+                             risk=("str", "risk"))),
+        ],
+        chain=escalation(
+            "所在基层单位到现场核查后审批。",
+            "所在单位专业部门审查吊装方案并到现场核查后审批（二、三级批准；一级审核）。",
+            "主管厂长或总工程师审查吊装方案后审批（一级）。"),
+        work_doc="吊装作业实施：先试吊，统一指挥信号，吊物下方不得有人；作业完成后提交。",
+    )
 
 
-def main() -> None:
-    write_all(build(SPEC), [GRADE, ROUTING], EXPORTER)
+def generate(folder: Path = BPMN_DIR) -> list[Path]:
+    return write_all(build(spec()), Grid, [GRADE, ROUTING],
+                     "permitflow bpmn/tools/gen_lifting.py", folder)
 
 
 if __name__ == "__main__":
-    main()
+    main(generate)

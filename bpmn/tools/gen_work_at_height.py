@@ -8,11 +8,21 @@ A.4): Ⅰ 所在基层单位; Ⅱ and Ⅲ also the 专业部门; Ⅳ also the �
 
 from __future__ import annotations
 
-from flowkit import ANY, Decision, Lane, Node, checklist_form, svc, write_all
-from permit_backbone import PID, Approval, PermitSpec, build
+from pathlib import Path
+
+from permitkit.approval_chain import (
+    ESCALATION_LANES,
+    PermitSpec,
+    assessment,
+    build,
+    escalation,
+    lanes,
+)
+from permitkit.dmn import ANY, Decision
+from permitkit.layout import Grid
+from permitkit.output import BPMN_DIR, main, write_all
 
 KEY = "work_at_height"
-EXPORTER = "permitflow bpmn/tools/gen_work_at_height.py"
 
 GRADE = Decision(
     id="work_at_height_grade", name="高处作业分级",
@@ -44,48 +54,27 @@ ROUTING = Decision(
         ([ANY], ['"high"', "3"], "兜底：未知级别按Ⅳ级审批"),
     ])
 
-SPEC = PermitSpec(
-    key=KEY, type_zh="高处作业",
-    doc="高处作业许可证流程（GB 30871-2022 第8章）：风险评估（作业高度、客观危险因素、"
-        "天气）、分级（Ⅰ–Ⅳ级）、资质核验、安全措施确认（表A.4）、分级审批、监护人签到、"
-        "作业实施（有效期最长7天）、完工验收。",
-    lanes=[Lane("applicant", "申请人/作业负责人", rows=2), Lane("watcher", "监护人"),
-           Lane("unit_approver", "所在基层单位"), Lane("specialist", "所在单位专业部门"),
-           Lane("plant_leader", "主管厂长/总工程师", rows=2)],
-    pre=[
-        Node("assess", "serviceTask", "作业风险评估", "applicant", 0,
-             service=svc("permit.assess", "facts", permit_id=PID)),
-        Node("decide_grade", "businessRuleTask", "高处作业分级", "applicant", 0,
-             decision=GRADE.id),
-        Node("decide_route", "businessRuleTask", "审批路由判定", "applicant", 0,
-             decision=ROUTING.id),
-        Node("check_credentials", "serviceTask", "作业人员资质核验", "applicant", 0,
-             service=svc("credentials.check", "credentials", permit_id=PID,
-                         grade=("str", "grade"))),
-        Node("record_grade", "serviceTask", "登记高处作业级别", "applicant", 0,
-             service=svc("permit.set_grade", "grading", permit_id=PID,
-                         permit_grade=("str", "grade"), risk=("str", "risk"),
-                         approvals=("int", "approvals"))),
-        Node("safety_measures", "userTask", "安全措施确认", "applicant", 0, mandatory=True,
-             doc="逐项确认高处作业安全措施（GB 30871 表A.4），不涉及的项选“不涉及”。",
-             form=checklist_form("高处作业安全措施确认", KEY)),
-    ],
-    chain=[
-        Approval("approve_1", "unit_approver", "所在基层单位审批",
-                 "所在基层单位到现场核查后审批（Ⅰ级由其批准）。"),
-        Approval("approve_2", "specialist", "专业部门审批",
-                 "所在单位专业部门到现场核查后审批（Ⅱ、Ⅲ级批准；Ⅳ级审核）。",
-                 when="approvals >= 2"),
-        Approval("approve_3", "plant_leader", "主管厂长/总工程师审批",
-                 "主管厂长或总工程师到现场核查后审批（Ⅳ级）。", when="approvals >= 3"),
-    ],
-    work_doc="高处作业实施；中断后重新作业须重新确认安全条件（8.2.11）。作业完成后提交。",
-)
+
+def spec() -> PermitSpec:
+    return PermitSpec(
+        key=KEY, type_zh="高处作业",
+        doc="高处作业许可证流程（GB 30871-2022 第8章）：风险评估（作业高度、客观危险因素、"
+            "天气）、分级（Ⅰ–Ⅳ级）、资质核验、安全措施确认（表A.4）、分级审批、监护人签到、"
+            "作业实施（有效期最长7天）、完工验收。",
+        lanes=lanes(*ESCALATION_LANES),
+        pre=assessment(KEY, "高处作业", "高处作业", ROUTING, grade=GRADE),
+        chain=escalation(
+            "所在基层单位到现场核查后审批（Ⅰ级由其批准）。",
+            "所在单位专业部门到现场核查后审批（Ⅱ、Ⅲ级批准；Ⅳ级审核）。",
+            "主管厂长或总工程师到现场核查后审批（Ⅳ级）。"),
+        work_doc="高处作业实施；中断后重新作业须重新确认安全条件（8.2.11）。作业完成后提交。",
+    )
 
 
-def main() -> None:
-    write_all(build(SPEC), [GRADE, ROUTING], EXPORTER)
+def generate(folder: Path = BPMN_DIR) -> list[Path]:
+    return write_all(build(spec()), Grid, [GRADE, ROUTING],
+                     "permitflow bpmn/tools/gen_work_at_height.py", folder)
 
 
 if __name__ == "__main__":
-    main()
+    main(generate)
