@@ -143,7 +143,7 @@ def spec() -> WatchedPermit:
 
 
 def generate(folder: Path = BPMN_DIR) -> list[Path]:
-    return write_all(build(spec()), WideGrid, [], "permitflow bpmn/tools/permitgen.py", folder)
+    return write_all(build(spec()), WideGrid, [], "permitflow bpmn/tools/permitkit", folder)
 
 
 if __name__ == "__main__":

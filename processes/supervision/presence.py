@@ -26,12 +26,12 @@ from ..models import Permit, Person, SignIn, Watch, WatcherHandover
 from . import settings
 
 #: user tasks a sign-in completes, and the purpose of that sign-in (``watcher_return`` is the
-#: return step of the diagrams made by bpmn/tools/permitgen.py)
+#: return step of the diagrams made by bpmn/tools/permitkit/watched_work.py)
 SIGN_IN_STEPS = {"watcher_sign_in": "arrival", "watcher_resume": "resume",
                  "watcher_return": "resume"}
 RESUME_STEPS = ("watcher_resume", "watcher_return")
 ABSENT_MESSAGE = "watcher_absent"
-#: what the permitgen diagrams catch on their work step (processes/withdrawal.py)
+#: what the watched-work diagrams catch on their work step (processes/withdrawal.py)
 LEFT_MESSAGE = "watcher_left"
 HANDOVER_SALT = "permitflow.supervision.handover"
 REASON_TEXT = {
