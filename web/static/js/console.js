@@ -34,5 +34,11 @@
     });
   }
 
-  document.querySelectorAll(".bpmn-canvas[data-diagram]").forEach(draw);
+  // The pages load this script before their diagrams' markup: draw once it is parsed.
+  function drawAll() { document.querySelectorAll(".bpmn-canvas[data-diagram]").forEach(draw); }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawAll);
+  } else {
+    drawAll();
+  }
 })();

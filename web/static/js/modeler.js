@@ -10,7 +10,7 @@
   var status = document.getElementById("modeler-status");
   var key = root.getAttribute("data-key");
   var data = JSON.parse(document.getElementById(root.getAttribute("data-diagram")).textContent);
-  var modeler = new window.BpmnJS({ container: root, keyboard: { bindTo: document } });
+  var modeler = new window.BpmnJS({ container: root });
   // Browser tests and power users script the diagram through the bpmn-js API.
   window.permitflowModeler = modeler;
   var marked = [];
