@@ -31,9 +31,12 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 # System packages: espeak-ng speaks the pre-work voice memos (else they go out as text);
 # fonts-noto-cjk puts Chinese glyphs into the quarterly PDF; poppler-utils (pdftotext) lets
-# the tests read the PDF back. Installed when running as root with apt, else named.
+# the tests read the PDF back; chromium runs the browser tests (tests/browser, driven by
+# Playwright's bundled driver, never a browser it downloads) and scripts/screenshots*.py.
+# Installed when running as root with apt, else named.
 missing=()
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -36,6 +36,8 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 
 def build_app(instance: Path) -> Any:
     os.environ["PERMITFLOW_INSTANCE"] = str(instance)
+    # The watcher signs in from a desk here, not with QR + GPS + face at the work point.
+    os.environ.setdefault("PERMITFLOW_SUPERVISION_METHOD", "confirmation")
     from engine import clock
     from web import create_app
 

@@ -89,6 +89,14 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture()
 def plant(app, frozen_clock):
     """A fresh demo plant (sites, areas, people, certificates) and hot_work deployed."""
+    seed_plant(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+
+
+def seed_plant(app) -> None:
+    """Empty the database, then seed the demo plant and deploy hot_work (see ``plant``)."""
     from engine.deploy import collect_related
     from processes import demo
     from web import get_engine, get_jobs
@@ -103,8 +111,6 @@ def plant(app, frozen_clock):
         bpmn = Path(app.config["BPMN_FOLDER"]) / "hot_work.bpmn"
         get_engine().deploy(db.session, collect_related(bpmn), actor="test")
         db.session.commit()
-    yield app
-    with app.app_context():
         db.session.remove()
 
 

@@ -26,6 +26,13 @@
           }
         });
       });
+      // As tall as the diagram needs at this width (hot work is wide and flat), then fit.
+      var inner = canvas.viewbox().inner;
+      if (inner.width > 0 && container.clientWidth > 0) {
+        var wanted = Math.round(container.clientWidth * inner.height / inner.width) + 32;
+        container.style.height = Math.max(220, Math.min(wanted, 640)) + "px";
+        canvas.resized();
+      }
       canvas.zoom("fit-viewport");
       container.setAttribute("data-rendered", "true");
     }).catch(function (err) {
@@ -34,5 +41,11 @@
     });
   }
 
-  document.querySelectorAll(".bpmn-canvas[data-diagram]").forEach(draw);
+  // The pages load this script before their diagrams' markup: draw once it is parsed.
+  function drawAll() { document.querySelectorAll(".bpmn-canvas[data-diagram]").forEach(draw); }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawAll);
+  } else {
+    drawAll();
+  }
 })();

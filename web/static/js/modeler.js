@@ -36,7 +36,9 @@
 
   function clear() {
     var canvas = modeler.get("canvas");
-    marked.forEach(function (id) { canvas.removeMarker(id, "pf-problem"); });
+    var registry = modeler.get("elementRegistry");
+    // After a new file is drawn the previous file's marked elements are gone.
+    marked.forEach(function (id) { if (registry.get(id)) { canvas.removeMarker(id, "pf-problem"); } });
     modeler.get("overlays").remove({ type: "problem" });
     marked = [];
     list.textContent = "";
