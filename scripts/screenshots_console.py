@@ -155,6 +155,14 @@ def main(argv: Iterable[str] | None = None) -> None:
             page.evaluate(ADD_FIRE_BRIEF, {"form": FORM})
             page.click("#modeler-validate")
             page.wait_for_selector('#modeler-problems li.problem[data-element="fire_brief"]')
+            # select the new task so the properties panel shows its spiffworkflow fields
+            page.evaluate("""() => {
+              const m = window.permitflowModeler;
+              m.get("selection").select(m.get("elementRegistry").get("fire_brief"));
+            }""")
+            page.wait_for_timeout(300)
+            page.click(".bio-properties-panel-group-header:has-text('作业票步骤')")
+            page.wait_for_timeout(200)
             shots.take(page, "console-modeler", full=True)
             page.set_input_files("#modeler-file", files=[{
                 "name": FORM, "mimeType": "application/json", "buffer": BRIEF_FORM}])
