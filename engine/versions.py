@@ -75,16 +75,29 @@ def _shallow(node: Any) -> Any:
     return clone
 
 
+#: BPMN attribute defaults (BPMN 2.0 schema): written out or left out by different modelers
+#: (bpmn-js adds ``cancelActivity="true"``), so the same value either way is no change.
+_DEFAULTS = {"cancelActivity": "true", "isInterrupting": "true", "isForCompensation": "false",
+             "startQuantity": "1", "completionQuantity": "1", "gatewayDirection": "Unspecified",
+             "instantiate": "false", "parallelMultiple": "false"}
+
+
 def _signature(node: Any) -> dict[str, str]:
-    """Comparable parts of an element: each attribute and each kind of child element."""
+    """Comparable parts of an element: each attribute and each kind of child element.
+
+    Children of one kind are compared as a set (a lane's ``flowNodeRef`` list, a task's
+    ``incoming`` flows): modelers reorder them on save without changing the process.
+    """
     clone = _shallow(node)
-    parts: dict[str, str] = {f"@{k}": v for k, v in clone.attrib.items()}
+    parts: dict[str, str] = {f"@{k}": v for k, v in clone.attrib.items()
+                             if _DEFAULTS.get(k) != v}
+    children: dict[str, list[str]] = {}
     for child in clone:
         if not isinstance(child.tag, str):
             continue
-        name = _local(child)
         text = etree.tostring(child, method="c14n").decode()
-        parts[name] = parts.get(name, "") + " ".join(text.split())
+        children.setdefault(_local(child), []).append(" ".join(text.split()))
+    parts.update({name: " ".join(sorted(texts)) for name, texts in children.items()})
     if clone.text and clone.text.strip():
         parts["text"] = clone.text.strip()
     return parts

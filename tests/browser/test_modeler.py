@@ -152,3 +152,17 @@ def test_a_script_calling_import_is_shown_on_its_element_and_nothing_is_deployed
         page.locator("#modeler-problems li.problem:not([data-element=''])").count()
     assert "已部署" not in page.inner_text("#modeler-status")
     assert latest_versions(plant) == before == {"hot_work": 1}
+
+
+def test_deploying_an_unchanged_diagram_from_the_modeler_shows_no_changes(people, plant):
+    """bpmn-js rewrites the XML on save (defaults written out, lists reordered); the diff
+    must still say that nothing about the process changed."""
+    designer = people("designer")
+    page = designer.open("/console/modeler/hot_work")
+    wait_rendered(page, "#modeler")
+    with page.expect_response(lambda r: r.url.endswith("/deploy")) as answer:
+        page.click("#modeler-deploy")
+    assert answer.value.status == 200, answer.value.text()
+    diff = Api(plant, "designer").get("/process-definitions/hot_work/diff",
+                                      **{"from": 1, "to": 2}).json
+    assert diff["identical"], (diff["added"], diff["removed"], diff["changed"])

@@ -45,6 +45,25 @@ def open_tasks(session, instance_id):
     return session.query(HumanTask).filter_by(instance_id=instance_id, status="open").all()
 
 
+def test_a_modeler_resaving_the_same_process_is_no_change(session, engine):
+    """bpmn-js writes default attributes out and reorders reference lists on save."""
+    import re
+
+    lane = re.search(r'<bpmn:lane id="lane_boss"[^>]*>(.*?)</bpmn:lane>', SIMPLE).group(1)
+    refs = re.findall(r"<bpmn:flowNodeRef>.*?</bpmn:flowNodeRef>", lane)
+    resaved = SIMPLE.replace(lane, "".join(reversed(refs))).replace(
+        ' cancelActivity="true"', "")  # the default, left out
+    assert resaved != SIMPLE and "cancelActivity" not in resaved
+    deploy(engine, session, SIMPLE)
+    deploy(engine, session, resaved)
+    assert diff_versions(session, "simple", 1, 2).as_dict()["identical"]
+    interrupting = resaved.replace('<bpmn:boundaryEvent id="wait"',
+                                   '<bpmn:boundaryEvent cancelActivity="false" id="wait"')
+    deploy(engine, session, interrupting)
+    [changed] = diff_versions(session, "simple", 2, 3).as_dict()["changed"]
+    assert (changed["id"], changed["fields"]) == ("wait", ["cancelActivity"])
+
+
 def test_diff_names_added_removed_and_changed_elements(session, engine):
     deploy(engine, session, SIMPLE)
     deploy(engine, session, WITH_REVIEW)
