@@ -171,6 +171,11 @@ def main(argv: Iterable[str] | None = None) -> None:
             page.wait_for_function("() => document.getElementById('modeler-status')"
                                    ".textContent.includes('hot_work v2')")
             shots.open(designer, "console-processes", "/console")
+            page = designer.new_page()
+            page.goto(root + "/console/decisions/hot_work_routing.dmn")
+            page.wait_for_selector('#decision-editor[data-rendered="true"]', state="attached")
+            shots.take(page, "console-decision", full=True)
+            page.close()
             shots.open(designer, "console-diff", "/console/processes/hot_work/diff?from=1&to=2",
                        diagrams=2, full=True)
             admin = shots.login("admin")

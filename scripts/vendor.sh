@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Front-end libraries: install the versions pinned by package-lock.json (npm ci), copy
 # the files the pages load into web/static/vendor (git-ignored) and bundle the console
-# modeler (web/static/js/src: bpmn-js + properties panel + permitflow's provider) with
-# esbuild. Re-runs only when the lock file or the bundle's sources change. Without npm
+# modeler (web/static/js/src: bpmn-js + properties panel + permitflow's provider) and the
+# decision-table editor (dmn-js) with esbuild. Re-runs only when the lock file or the bundle's sources change. Without npm
 # the pages still work: they show tables instead of charts, node lists instead of BPMN
 # diagrams, and the modeler offers download/upload for a desktop modeler.
 set -euo pipefail
@@ -30,7 +30,6 @@ cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
    node_modules/bpmn-js/dist/bpmn-modeler.production.min.js "$vendor/bpmn-js/"
 cp -r node_modules/bpmn-js/dist/assets/. "$vendor/bpmn-js/"
 cp node_modules/bpmn-js/LICENSE "$vendor/bpmn-js/" 2>/dev/null || true
-cp node_modules/dmn-js/dist/dmn-modeler.production.min.js "$vendor/dmn-js/"
 cp -r node_modules/dmn-js/dist/assets/. "$vendor/dmn-js/"
 cp node_modules/dmn-js/LICENSE "$vendor/dmn-js/" 2>/dev/null || true
 # The modeler bundle: bpmn-js Modeler + properties panel + our spiffworkflow provider.
@@ -38,5 +37,10 @@ node_modules/.bin/esbuild web/static/js/src/modeler-entry.js --bundle --minify \
   --format=iife --target=es2019 --legal-comments=eof --log-level=warning \
   --outfile="$vendor/permitflow/modeler.js"
 cp node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css "$vendor/permitflow/"
+# The decision-table editor: dmn-js from its sources (its UMD file logs Inferno's
+# development-build warning as a console error on every page).
+node_modules/.bin/esbuild web/static/js/src/dmn-entry.js --bundle --minify \
+  --format=iife --target=es2019 --legal-comments=eof --log-level=warning \
+  --outfile="$vendor/permitflow/dmn-modeler.js"
 echo "$want" > "$stamp"
 echo "vendor.sh: echarts, leaflet, bpmn-js, dmn-js and the modeler bundle in $vendor"

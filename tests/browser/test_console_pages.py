@@ -68,6 +68,15 @@ PAGES = {
         "/console/instances/{instance}", ("流程实例", "Process instance"),
         ("#instance-diagram",), "form[action$='/migrate'] button", ("迁移", "Migrate"), True,
         flash("实例已迁移到第 2 版")),
+    "decisions": ConsolePage(
+        "/console/decisions", ("决策表", "Decision tables"), (),
+        "a.btn[href$='/console/decisions/hot_work_routing.dmn']",
+        ("编辑决策表", "Edit decision table"), True,
+        lambda page: page.url.endswith("/console/decisions/hot_work_routing.dmn")),
+    "decision": ConsolePage(
+        "/console/decisions/hot_work_routing.dmn", ("决策表", "Decision tables"),
+        ("#decision-editor",), "#decision-validate", ("校验", "Validate"), False,
+        lambda page: "校验通过" in page.inner_text("#decision-status")),
     "incidents": ConsolePage(
         "/console/incidents", ("故障", "Incidents"), (), ".incident button.primary",
         ("立即重试", "Retry now"), True, flash("重试仍然失败")),
@@ -106,3 +115,16 @@ def _eventually(page: Any, done: Any, tries: int = 50) -> bool:
             return True
         page.wait_for_timeout(100)
     return False
+
+
+def test_the_decision_table_editor_speaks_the_page_language(people, plant):
+    """dmn-js ships English labels only; the page hands it the Chinese ones."""
+    designer = people("designer")
+    page = designer.open("/console/decisions/hot_work_routing.dmn")
+    wait_rendered(page, "#decision-editor")
+    table = page.inner_text("#decision-editor")
+    assert "当" in table and "则" in table and "When" not in table, table[:300]
+    page = designer.open("/console/decisions/hot_work_routing.dmn", "en")
+    wait_rendered(page, "#decision-editor")
+    assert "When" in page.inner_text("#decision-editor")
+    designer.check()

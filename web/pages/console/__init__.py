@@ -27,7 +27,7 @@ VENDOR = {"viewer": "vendor/bpmn-js/bpmn-navigated-viewer.production.min.js",
           # bpmn-js + properties panel + our spiffworkflow provider (esbuild, vendor.sh)
           "panel": "vendor/permitflow/modeler.js",
           "panel_css": "vendor/permitflow/properties-panel.css",
-          "dmn": "vendor/dmn-js/dmn-modeler.production.min.js",
+          "dmn": "vendor/permitflow/dmn-modeler.js",
           "dmn_diagram_css": "vendor/dmn-js/diagram-js.css",
           "dmn_shared_css": "vendor/dmn-js/dmn-js-shared.css",
           "dmn_drd_css": "vendor/dmn-js/dmn-js-drd.css",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -26,12 +30,26 @@ def console_decisions() -> Any:
     return render_template("console/decisions.html", files=decision_files(db.session))
 
 
+_DMN_JS_STRINGS = Path(__file__).resolve().parents[2] / "translations" / "dmn-js"
+
+
+@lru_cache(maxsize=4)
+def dmn_js_strings(language: str) -> dict[str, str]:
+    """dmn-js's own labels in the page's language (it ships English only); {} for English."""
+    path = _DMN_JS_STRINGS / f"{language}.json"
+    if not path.exists():
+        return {}
+    return {k: v for k, v in json.loads(path.read_text("utf-8")).items()
+            if not k.startswith("_")}
+
+
 def _decision_page(name: str, *, xml: str | None = None,
                    problems: list[dict[str, Any]] | None = None, status: int = 200) -> Any:
     view = decision_view(name, content=True)
     return render_template("console/decision.html", view=view, vendor=vendor_files(),
                            problems=problems or [],
-                           decision_data={"xml": xml or view["xml"], "name": name}), status
+                           decision_data={"xml": xml or view["xml"], "name": name,
+                                          "strings": dmn_js_strings(get_locale().language)}), status
 
 
 @bp.get("/console/decisions/<name>")

@@ -10,7 +10,20 @@
   var list = document.getElementById("decision-problems");
   var status = document.getElementById("decision-status");
   var data = JSON.parse(document.getElementById(root.getAttribute("data-diagram")).textContent);
-  var editor = new window.DmnJS({ container: root });
+  // dmn-js ships English labels; the page hands over its own in the page's language
+  var strings = data.strings || {};
+  function translate(template, replacements) {
+    var values = replacements || {};
+    return (strings[template] || template).replace(/{([^}]+)}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : whole;
+    });
+  }
+  // per view: dmn-js replaces, not merges, `common.additionalModules` with the view's own
+  var translated = function () { return { additionalModules: [{ translate: ["value", translate] }] }; };
+  var editor = new window.DmnJS({
+    container: root, drd: translated(), decisionTable: translated(),
+    literalExpression: translated(), boxedExpression: translated()
+  });
   window.permitflowDecisions = editor;
 
   function say(text) { status.textContent = text; }
