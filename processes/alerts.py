@@ -188,9 +188,11 @@ def list_open(session: Session, actor: Person, *, level: str | None = None,
             .where(Certificate.type_code == type_code)
     if site:
         query = query.where(Person.site_code == site)
-    rows = list(session.execute(query).scalars())
-    rows.sort(key=lambda a: (LEVEL_ORDER[a.level], a.due_on or date.min, a.id))
-    return rows
+    # red first, the most overdue first; then by name, so that the board reads the same
+    # however the daily job's inserts happened to interleave (alert ids are not an order)
+    pairs = [(alert, name) for alert, name in session.execute(query.add_columns(Person.name))]
+    pairs.sort(key=lambda p: (LEVEL_ORDER[p[0].level], p[0].due_on or date.min, p[1], p[0].id))
+    return [alert for alert, _name in pairs]
 
 
 def acknowledge(session: Session, alert_id: int, actor: Person) -> CertificateAlert:
