@@ -146,6 +146,7 @@ def test_a_script_calling_import_is_shown_on_its_element_and_nothing_is_deployed
     problem = page.locator('#modeler-problems li.problem[data-element="sneaky"]')
     problem.wait_for()
     assert "__import__" in problem.inner_text()
+    assert problem.inner_text().startswith("evil.bpmn")  # the designer's own file name
     marked = page.locator('#modeler [data-element-id="sneaky"].pf-problem')
     assert marked.count() == 1 and marked.is_visible()
     assert page.locator("#modeler .pf-problem").count() == \

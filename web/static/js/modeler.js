@@ -24,6 +24,8 @@
   window.permitflowModeler = modeler;
   var marked = [];
   var extra = [];  // .dmn / .json files picked alongside the diagram
+  // the diagram's file name as the designer knows it: problems name this file
+  var diagramName = key + ".bpmn";
   // .dmn / .json files of the draft being edited: sent along unless a picked file replaces one
   var companions = data.companions || [];
 
@@ -72,7 +74,7 @@
     return modeler.saveXML({ format: true }).then(function (saved) {
       var body = new FormData(form);
       body.delete("files");
-      body.append("files", new Blob([saved.xml], { type: "application/xml" }), key + ".bpmn");
+      body.append("files", new Blob([saved.xml], { type: "application/xml" }), diagramName);
       extra.forEach(function (f) { body.append("files", f, f.name); });
       companions.forEach(function (c) {
         if (extra.some(function (f) { return f.name === c.name; })) { return; }
@@ -121,6 +123,7 @@
           .then(function () {
             clear();
             modeler.get("canvas").zoom("fit-viewport");
+            diagramName = /\.bpmn$/i.test(file.name) ? file.name : file.name + ".bpmn";
             root.setAttribute("data-rendered", file.name);
           })
           .catch(function (err) { say(String(err && err.message || err)); });
