@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -18,6 +17,7 @@ from processes.models import Person
 from .. import get_engine
 from . import bp, labels
 from .auth import me
+from .tasks import form_position
 
 FILTERS = ("type", "area", "urgency", "grade")
 
@@ -120,16 +120,6 @@ def delegate_task(task_id: str) -> Any:
     return redirect(url_for("pages.inbox"))
 
 
-def _position(form: Any) -> dict[str, float] | None:
-    try:
-        lat, lon = float(form.get("_lat") or ""), float(form.get("_lon") or "")
-    except ValueError:
-        return None
-    if not (math.isfinite(lat) and math.isfinite(lon)) or abs(lat) > 90 or abs(lon) > 180:
-        return None
-    return {"lat": lat, "lon": lon}
-
-
 @bp.post("/inbox/bulk-approve")
 @login_required
 def bulk_approve() -> Any:
@@ -140,7 +130,7 @@ def bulk_approve() -> Any:
     try:
         outcomes = bulk.approve(db.session, get_engine(), task_ids, person=me(),
                                 comment=request.form.get("comment"),
-                                position=_position(request.form))
+                                position=form_position(request.form))
         db.session.commit()
     except ValidationFailed as exc:
         db.session.rollback()

@@ -30,7 +30,7 @@ from .auth import me
 from .form_errors import longest_prefix, place
 
 
-def _position(form: Any) -> dict[str, float] | None:
+def form_position(form: Any) -> dict[str, float] | None:
     """Where the phone was when the step was done (approvers sign at the work site)."""
     try:
         lat, lon = float(form.get("_lat") or ""), float(form.get("_lon") or "")
@@ -99,7 +99,7 @@ def task_submit(task_id: str) -> Any:
     revision = _revision(request.form)
     try:
         tasks.complete(db.session, get_engine(), task_id, data, person=me(),
-                       expected_revision=revision, position=_position(request.form))
+                       expected_revision=revision, position=form_position(request.form))
         db.session.commit()
     except (FormValidationError, ValidationFailed) as exc:
         db.session.rollback()
