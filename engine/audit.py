@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent
@@ -100,12 +100,14 @@ def _write_pending(session: Session) -> None:
     prev = session.execute(
         select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).scalar() or GENESIS
+    rows = []
     for fields in events:
-        row = AuditEvent(**fields, prev_hash=prev)
-        row.hash = compute_hash(row)
-        session.add(row)
-        prev = row.hash
-    session.flush()
+        row = {**fields, "prev_hash": prev}
+        row["hash"] = prev = compute_hash(row)
+        rows.append(row)
+    # One executemany (a single multi-row INSERT on PostgreSQL) instead of an ORM object
+    # and an INSERT per event: a step writes several events and nothing reads them back.
+    session.execute(insert(AuditEvent), rows)
 
 
 @event.listens_for(Session, "after_soft_rollback")

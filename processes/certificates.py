@@ -20,6 +20,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
 from . import catalog
 from .models import Certificate, CertificateType, Person
 
@@ -149,6 +153,22 @@ def lapse_problem(person: Person, cert: Certificate, st: Status) -> dict[str, An
                          f"(MEM Order No. 30 art. 26: invalid until re-examined)",
     }[st.reason]
     return _problem(person, cert, st.reason, text)
+
+
+def preload(session: Session, people: list[Person]) -> None:
+    """Load the certificates of several people in one query, not one lazy load each.
+
+    People whose certificates are already loaded keep them as they are.
+    """
+    wanted = {p.id: p for p in people if "certificates" in inspect(p).unloaded}
+    if len(wanted) < 2:
+        return  # the lazy load is one query too
+    held: dict[int, list[Certificate]] = {pid: [] for pid in wanted}
+    for cert in session.execute(select(Certificate).where(Certificate.person_id.in_(wanted))
+                                .order_by(Certificate.id)).scalars():
+        held[cert.person_id].append(cert)
+    for pid, person in wanted.items():
+        set_committed_value(person, "certificates", held[pid])
 
 
 def check_person(person: Person, *, permit_type: str, role: str, grade: str | None,

@@ -44,7 +44,9 @@ def check_crew(session: Session, permit: Permit, *, grade: str | None, today: da
     """Every problem with the crew of ``permit`` at ``grade`` (None: not graded yet)."""
     result = CrewCheck()
     needs = catalog.permit_requirements(permit.type)
-    for key, person, role in _crew(permit):
+    crew = _crew(permit)
+    certificates.preload(session, [person for _, person, _ in crew])
+    for key, person, role in crew:
         if needs.get(role, True):
             for problem in certificates.check_person(person, permit_type=permit.type,
                                                      role=role, grade=grade, today=today):

@@ -118,7 +118,7 @@ def count_jobs(session: Session, permit: Permit, person: Person, rule: dict[str,
     return jobs
 
 
-def _span(permit: Permit) -> tuple[datetime, datetime]:
+def _span(permit: Any) -> tuple[datetime, datetime]:
     return (permit.activated_at or permit.planned_start,
             permit.closed_at or permit.planned_end)
 
@@ -137,12 +137,15 @@ def rest_findings(session: Session, permit: Permit, rule: dict[str, Any]) -> lis
         # Only jobs that could still end inside the rest window matter: bound it in SQL so
         # the cost does not grow with a worker's whole history.
         cutoff = permit.planned_start - rest
-        others = session.execute(select(Permit).options(lazyload("*")).where(
+        # Only the columns the rule reads: no ORM objects for a crew's recent jobs.
+        others = session.execute(select(
+            Permit.number, Permit.activated_at, Permit.planned_start, Permit.closed_at,
+            Permit.planned_end).where(
             Permit.id.in_(crew), Permit.id != permit.id, Permit.type.in_(rule["permit_types"]),
             Permit.status.not_in(NOT_COUNTED),
             Permit.planned_start < permit.planned_start,
             Permit.planned_start > cutoff - long_job - MAX_JOB,
-            or_(Permit.planned_end > cutoff, Permit.closed_at > cutoff))).scalars()
+            or_(Permit.planned_end > cutoff, Permit.closed_at > cutoff)))
         for other in others:
             begin, end = _span(other)
             if end - begin >= long_job and end > permit.planned_start - rest:

@@ -72,6 +72,13 @@ def _people(session: Session, ids: list[int]) -> dict[int, Person]:
 
 
 def validate(session: Session, app: Application, applicant: Person) -> tuple[Site, Area]:
+    site, area, _ = _validate(session, app, applicant)
+    return site, area
+
+
+def _validate(session: Session, app: Application, applicant: Person
+              ) -> tuple[Site, Area, dict[int, Person]]:
+    """:func:`validate`, also returning the crew it looked up (by id)."""
     errors: dict[str, list[str]] = {}
 
     def err(key: str, msg: str) -> None:
@@ -111,7 +118,7 @@ def validate(session: Session, app: Application, applicant: Person) -> tuple[Sit
     if errors:
         raise ValidationFailed(errors)
     assert site is not None and area is not None
-    return site, area
+    return site, area, people
 
 
 def apply(session: Session, engine: Engine, app: Application, *, applicant: Person) -> Permit:
@@ -122,7 +129,7 @@ def apply(session: Session, engine: Engine, app: Application, *, applicant: Pers
     """
     if not applicant.has_role("applicant"):
         raise NotAllowed("only applicants may apply for permits")
-    site, area = validate(session, app, applicant)
+    site, area, people = _validate(session, app, applicant)
     ptype = catalog.permit_type(app.type)
     assert ptype is not None
     now = clock.now()
@@ -134,7 +141,10 @@ def apply(session: Session, engine: Engine, app: Application, *, applicant: Pers
         planned_end=app.planned_end, applicant_id=applicant.id, watcher_id=app.watcher,
         fields=app.fields, related_permits=app.related_permits, status="applied",
         created_at=now, updated_at=now)
-    permit.worker_links = [PermitWorker(person_id=pid) for pid in app.workers]
+    # The crew as already loaded: the credential checks of the first step read them.
+    permit.watcher = people[app.watcher]
+    permit.worker_links = [PermitWorker(person_id=pid, person=people[pid])
+                           for pid in app.workers]
     analytics_slots.stamp_permit(session, permit, app.workers)
     session.add(permit)
     session.flush()

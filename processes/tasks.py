@@ -86,13 +86,13 @@ def check_not_held(session: Session, task: HumanTask, person: Person) -> None:
 
 
 def get_task(session: Session, engine: Engine, task_id: str) -> tuple[HumanTask, Permit]:
-    task = session.get(HumanTask, task_id)
-    if task is None:
+    # One query for both rows (the permit's workers follow in one more).
+    row = session.execute(select(HumanTask, Permit)
+                          .join(Permit, Permit.instance_id == HumanTask.instance_id)
+                          .where(HumanTask.id == task_id)).first()
+    if row is None:  # no such task, or an instance without a permit
         raise NotFound("task", task_id)
-    permit = permits.for_instance(session, task.instance_id)
-    if permit is None:
-        raise NotFound("task", task_id)
-    return task, permit
+    return row[0], row[1]
 
 
 def complete(session: Session, engine: Engine, task_id: str, data: dict[str, Any], *,

@@ -90,3 +90,19 @@ def test_api_in_process(bench, tmp_path):
     assert result.steps == 13
     assert result.per_step["POST /tasks/{id}/complete"]["per_permit"] == 5
     assert result.extra["kind"] == "api"
+
+
+def test_lifecycle_statement_budget(bench, tmp_path):
+    """A whole hot-work lifecycle stays inside a SQL statement budget (counts, not times).
+
+    The budget has headroom over today's count (104 on SQLite, the benchmark driver's own
+    look-ups included); a lazy load in a loop or an INSERT per audit event breaks it.
+    """
+    result, _ = bench.bench_service("service layer, SQLite",
+                                    f"sqlite:///{tmp_path / 'budget.sqlite'}", 2, warmup=1)
+    assert result.statements / result.n <= 112
+    completions = {k: v for k, v in result.per_step.items() if k != "apply"}
+    assert completions
+    for step, row in completions.items():
+        assert row["sql"] <= 22, f"completing {step} took {row['sql']} statements"
+    assert result.per_step["apply"]["sql"] <= 28
