@@ -23,12 +23,29 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("PERMITFLOW_REQUIRE_SERVICES=1 needs DATABASE_URL")
 
 
+#: pytest-xdist's worker name (gw0, gw1 …), "" when the suite runs in one process
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("DATABASE_URL")
-    if url:
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'permitflow-test.sqlite'}"
+    if not WORKER:
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'permitflow-test.sqlite'}"
+    # Parallel workers each get a database of their own next to the one CI named.
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    mine = base.set(database=f"{base.database}_{WORKER}")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{mine.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{mine.database}"'))
+    admin.dispose()
+    return mine.render_as_string(hide_password=False)
 
 
 def clean_tables() -> None:
@@ -69,12 +86,14 @@ def data_dir() -> Path:
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory):
     from web import create_app
 
+    # the instance folder (secret key …) of this run, not the checkout's, nor another worker's
+    os.environ.setdefault("PERMITFLOW_INSTANCE", str(tmp_path_factory.mktemp("instance")))
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret",
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
-        "REDIS_NAMESPACE": "permitflow-test",
+        "REDIS_NAMESPACE": f"permitflow-test{'-' + WORKER if WORKER else ''}",
         "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
         "REPORT_FOLDER": str(tmp_path_factory.mktemp("reports")),
         "WTF_CSRF_ENABLED": False,
