@@ -41,13 +41,7 @@
   function show(problems) {
     list.textContent = "";
     problems.forEach(function (p) {
-      var li = document.createElement("li");
-      li.className = "problem";
-      li.setAttribute("data-element", p.element_id || "");
-      li.textContent = [p.file + (p.line ? ":" + p.line : ""), p.element_id || "",
-                        p.element_name || "", "— " + p.message,
-                        p.hint ? "(" + p.hint + ")" : ""].join(" ");
-      list.appendChild(li);
+      list.appendChild(window.permitflowProblemItem(p));
     });
   }
 

@@ -52,13 +52,7 @@
     var registry = modeler.get("elementRegistry");
     var overlays = modeler.get("overlays");
     problems.forEach(function (p) {
-      var li = document.createElement("li");
-      li.className = "problem";
-      li.setAttribute("data-element", p.element_id || "");
-      li.textContent = [p.file + (p.line ? ":" + p.line : ""), p.element_id || "",
-                        p.element_name || "", "— " + p.message,
-                        p.hint ? "(" + p.hint + ")" : ""].join(" ");
-      list.appendChild(li);
+      list.appendChild(window.permitflowProblemItem(p));
       if (p.element_id && registry.get(p.element_id)) {
         canvas.addMarker(p.element_id, "pf-problem");
         var note = document.createElement("div");
