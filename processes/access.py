@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 
-from . import auditing, catalog, certificates, roster
+from . import auditing, catalog, certificates, roster, scope
 from .errors import Gone, NotAllowed, NotFound, ValidationFailed
 from .models import AccessCode, Person
 
@@ -32,7 +32,9 @@ def _serializer(secret: str) -> URLSafeSerializer:
 
 
 def can_issue(actor: Person, person: Person) -> bool:
-    if actor.has_role("admin", "safety_dept", "safety_director"):
+    """The safety managers of the person's site, or the admin of the person's own firm."""
+    managers = ("admin", "safety_dept", "safety_director")
+    if actor.has_role(*managers) and scope.covers_site(actor, person.site_code, managers):
         return True
     return actor.has_role("contractor_admin") and actor.organization_id is not None \
         and actor.organization_id == person.organization_id

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from engine import HumanTask, clock
 
-from . import permits, tasks
+from . import permits, scope, tasks
 from .errors import Conflict, NotAllowed, NotFound, TaskClaimed, ValidationFailed
 from .models import Permit, Person
 from .supervision import presence
@@ -42,8 +42,8 @@ def settings() -> dict[str, Any]:
 
 def may_release_others(person: Person, permit: Permit) -> bool:
     """Admins and safety managers of the permit's site may free someone else's claim."""
-    return (person.has_role(*settings().get("release_roles", ()))
-            and person.site_code in (None, permit.site_code))
+    roles = settings().get("release_roles", ())
+    return person.has_role(*roles) and scope.covers_site(person, permit.site_code, roles=roles)
 
 
 def _load(session: Session, task_id: str) -> tuple[HumanTask, Permit]:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from engine import Engine, clock
 
-from . import auditing, permits
+from . import auditing, permits, scope
 from .errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from .models import Permit, PermitHold, Person
 
@@ -89,10 +89,11 @@ def guard(session: Session, permit: Permit, step: str) -> None:
 
 
 def can_review(actor: Person, permit: Permit, hold: PermitHold) -> bool:
-    if actor.has_role("admin", "safety_dept", "safety_director"):
+    managers = ("admin", "safety_dept", "safety_director")
+    if actor.has_role(*managers) and scope.covers_site(actor, permit.site_code, managers):
         return True
     return hold.blocks == "application" and actor.has_role("team_leader") \
-        and actor.site_code in (None, permit.site_code) \
+        and scope.covers_site(actor, permit.site_code, ["team_leader"]) \
         and actor.id not in (permit.applicant_id, *permit.worker_ids)
 
 

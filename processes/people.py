@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 
-from . import auditing, catalog, certificates, geo, roster
+from . import auditing, catalog, certificates, geo, roster, scope
 from .errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from .models import Area, Certificate, CertificateType, Organization, Person, Site, Upload
 
@@ -47,10 +47,15 @@ def get_person(session: Session, person_id: int) -> Person:
     return person
 
 
+MANAGERS = ("admin", "safety_dept", "safety_director")
+
+
 def can_manage(actor: Person, person: Person | None = None,
-               organization_id: int | None = None) -> bool:
-    """Admins and the safety department manage everyone; a contractor admin only their firm."""
-    if actor.has_role("admin", "safety_dept", "safety_director"):
+               organization_id: int | None = None, site_code: str | None = None) -> bool:
+    """Admins and the safety department manage the people of the sites they cover; a
+    contractor admin only their own firm's people."""
+    site = person.site_code if person is not None else site_code
+    if actor.has_role(*MANAGERS) and scope.covers_site(actor, site, MANAGERS):
         return True
     if actor.has_role("contractor_admin") and actor.organization_id is not None:
         target_org = person.organization_id if person is not None else organization_id
@@ -58,12 +63,21 @@ def can_manage(actor: Person, person: Person | None = None,
     return False
 
 
+def require_may_change(actor: Person, person: Person) -> None:
+    """Scope first (site, firm), then rank (only admins change admins, nobody changes
+    someone above what they could grant)."""
+    if not can_manage(actor, person):
+        raise NotAllowed("您无权修改此人的信息（不在您的厂区或单位）/ you may not change this "
+                         "person (another site or firm)")
+    scope.require_may_change(actor, person, ROLES)
+
+
 def can_view(actor: Person, person: Person) -> bool:
     if actor.id == person.id or can_manage(actor, person):
         return True
     if actor.has_role("contractor_admin"):
         return False
-    return actor.site_code in (None, person.site_code)
+    return scope.covers_site(actor, person.site_code)
 
 
 def add_person(session: Session, data: dict[str, Any], *, actor: Person,
@@ -73,8 +87,12 @@ def add_person(session: Session, data: dict[str, Any], *, actor: Person,
     org_id = data.get("organization_id")
     if actor.has_role("contractor_admin") and not actor.has_role("admin"):
         org_id = org_id or actor.organization_id
-    if not can_manage(actor, organization_id=org_id):
-        raise NotAllowed("you may only register people of your own organization")
+    if data.get("site_code") is None and not scope.is_plant_wide(actor):
+        data["site_code"] = actor.site_code  # a site's staff register people of their site
+    if not can_manage(actor, organization_id=org_id, site_code=data.get("site_code")):
+        raise NotAllowed("您只能登记本厂区或本单位的人员 / you may only register people of your "
+                         "own site or organization")
+    scope.require_may_grant(actor, data.get("roles") or [], ROLES)
     errors: dict[str, list[str]] = {}
     bad_roles = [r for r in data.get("roles") or [] if r not in ROLES]
     if bad_roles:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine import Engine, clock
 
-from . import catalog, geo, linked
+from . import catalog, geo, linked, scope
 from .analytics import slots as analytics_slots
 from .errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from .models import Area, Permit, PermitCounter, PermitWorker, Person, Site
@@ -178,7 +178,7 @@ def can_view(person: Person, permit: Permit) -> bool:
         return True
     if person.id in (permit.applicant_id, permit.watcher_id) or person.id in permit.worker_ids:
         return True
-    return person.site_code in (None, permit.site_code) and not person.has_role(
+    return scope.covers_site(person, permit.site_code) and not person.has_role(
         "contractor_admin")
 
 
@@ -186,14 +186,16 @@ CANCELLABLE = ("applied", "approving", "held", "approved", "active", "suspended"
 CANCELLERS = ("safety_dept", "safety_director", "admin")
 
 
-def may_cancel(person: Person) -> bool:
-    return person.has_role(*CANCELLERS)
+def may_cancel(person: Person, permit: Permit) -> bool:
+    """The applicant, or the safety managers whose site scope covers the permit."""
+    return person.id == permit.applicant_id or (
+        person.has_role(*CANCELLERS)
+        and scope.covers_site(person, permit.site_code, roles=CANCELLERS))
 
 
 def can_cancel(person: Person, permit: Permit) -> bool:
     """Whether to offer the cancel button; :func:`cancel` enforces the same rules."""
-    return permit.status in CANCELLABLE and (person.id == permit.applicant_id
-                                             or may_cancel(person))
+    return permit.status in CANCELLABLE and may_cancel(person, permit)
 
 
 def cancel(session: Session, engine: Engine, permit: Permit, *, by: Person,
@@ -202,8 +204,9 @@ def cancel(session: Session, engine: Engine, permit: Permit, *, by: Person,
         raise ValidationFailed({"reason": ["say why the permit is cancelled"]})
     if permit.status not in CANCELLABLE:
         raise Conflict(f"a {permit.status} permit cannot be cancelled")
-    if by.id != permit.applicant_id and not may_cancel(by):
-        raise NotAllowed("only the applicant or the safety department may cancel a permit")
+    if not may_cancel(by, permit):
+        raise NotAllowed("只有申请人或本厂区安全管理部门可以取消许可证 / only the applicant or "
+                         "the safety department of the permit's site may cancel it")
     if permit.instance_id is not None:
         engine.cancel(session, permit.instance_id, actor=by.username, reason=reason)
     permit.status, permit.status_reason = "cancelled", reason

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine import Engine, HumanTask, clock
 
-from . import checklists, holds, permits
+from . import checklists, holds, permits, scope
 from .errors import NotAllowed, NotFound, TaskClaimed
 from .models import Permit, PermitApproval, PermitWorker, Person, SignIn
 from .supervision import presence
@@ -34,8 +34,8 @@ def may_complete(person: Person, task: HumanTask, permit: Permit) -> str | None:
         return None
     if not person.has_role(lane):
         return f"this step needs the role {lane}"
-    if person.site_code not in (None, permit.site_code):
-        return "this permit belongs to another site"
+    if not scope.covers_site(person, permit.site_code, roles=[lane]):
+        return "该许可证属于其他厂区 / this permit belongs to another site"
     if person.id in (permit.applicant_id, permit.watcher_id) or person.id in permit.worker_ids:
         return "you are named on this permit and may not approve it (four eyes)"
     return None
@@ -49,11 +49,15 @@ def in_scope(person: Person) -> ColumnElement[bool]:
                   and_(HumanTask.lane == "watcher", Permit.watcher_id == person.id)]
     if roles:
         named = select(PermitWorker.permit_id).where(PermitWorker.person_id == person.id)
-        role_cond = and_(HumanTask.lane.in_(roles), Permit.applicant_id != person.id,
-                         Permit.watcher_id != person.id, Permit.id.not_in(named))
-        if person.site_code is not None:
-            role_cond = and_(role_cond, Permit.site_code == person.site_code)
-        conditions.append(role_cond)
+        not_named = and_(Permit.applicant_id != person.id, Permit.watcher_id != person.id,
+                         Permit.id.not_in(named))
+        wide = [r for r in roles if scope.is_plant_wide(person, [r])]
+        local = [r for r in roles if r not in wide]
+        if wide:
+            conditions.append(and_(HumanTask.lane.in_(wide), not_named))
+        if local and person.site_code is not None:
+            conditions.append(and_(HumanTask.lane.in_(local), not_named,
+                                   Permit.site_code == person.site_code))
     return or_(*conditions)
 
 

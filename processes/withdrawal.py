@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine import Engine, TaskNotReady, clock, outbox
 
-from . import linked, permits
+from . import linked, permits, scope
 from .errors import Conflict, NotAllowed
 from .models import Permit, Person
 
@@ -22,7 +22,8 @@ WITHDRAWN = "监护人离开，作业票收回 / watcher left: permit withdrawn"
 def may_report(person: Person, permit: Permit) -> bool:
     if person.id == permit.watcher_id:
         return True
-    return person.has_role("team_leader") and person.site_code in (None, permit.site_code)
+    return person.has_role("team_leader") and scope.covers_site(
+        person, permit.site_code, roles=["team_leader"])
 
 
 def watcher_left(session: Session, engine: Engine, permit: Permit, *, by: Person,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 
-from .. import auditing, catalog
+from .. import auditing, catalog, scope
 from ..errors import NotAllowed, NotFound, ValidationFailed
 from ..models import Area, Permit, Person, SafetyIncident, Site
 from ..models.analytics import INCIDENT_KINDS, SEVERITIES
@@ -41,7 +41,7 @@ def can_view(person: Person, site_code: str) -> bool:
         return True
     if person.has_role("contractor_admin"):
         return False
-    return person.site_code in (None, site_code)
+    return scope.covers_site(person, site_code)
 
 
 @dataclass

@@ -89,8 +89,7 @@ def get_person(person_id: int) -> Any:
 def update_person(person_id: int) -> Any:
     """Photo (an upload id), phone, employee number, organization, active."""
     actor, person = _visible(person_id)
-    if not people.can_manage(actor, person):
-        raise NotAllowed("you may not change this person")
+    people.require_may_change(actor, person)
     body = load(PersonUpdate())
     errors: dict[str, list[str]] = {}
     if body.get("photo_id") and db.session.get(Upload, body["photo_id"]) is None:
