@@ -42,6 +42,8 @@ class Target:
     firms: frozenset[int] = field(default_factory=frozenset)
     owners: frozenset[int] = field(default_factory=frozenset)
     assignee: Callable[[Person], bool] | None = field(default=None, compare=False)
+    #: the use case's own words for why someone is not the assignee (four eyes, lane role)
+    refusal: Callable[[Person], str | None] | None = field(default=None, compare=False)
 
     @classmethod
     def of(cls, site: str | None = None, firms: Iterable[int | None] = (),

@@ -21,7 +21,7 @@ from typing import Any
 from flask import Flask, current_app, request
 
 from processes import scope
-from processes.errors import NotAllowed
+from processes.errors import NotAllowed, NotFound
 from processes.models import Person
 
 from ..auth import Unauthorized, current_person
@@ -110,9 +110,10 @@ def decide(person: Person, rule: Rule, view_args: dict[str, Any],
         if scope.within(person, grant.scope, target, held):
             return
     if rule.hide:
-        from processes.errors import NotFound
-
         raise NotFound("object", next(iter(view_args.values()), None))
+    reason = target.refusal(person) if target.refusal is not None else None
+    if reason:
+        raise NotAllowed(reason)
     raise NotAllowed("此对象不在您的厂区、单位或职责范围内 / this belongs to another site, "
                      "firm or person")
 

@@ -26,6 +26,7 @@ from processes.models import (
     SignIn,
 )
 from processes.scope import PLANT, Target
+from processes.supervision import presence
 
 
 def _row(model: Any, key: Any, what: str) -> Any:
@@ -36,7 +37,12 @@ def _row(model: Any, key: Any, what: str) -> Any:
 
 
 def permit_target(permit: Permit) -> Target:
+    """The crew are its owners: applicant, watcher, workers, and a substitute watcher the
+    watch is being handed to."""
     crew = [permit.applicant_id, permit.watcher_id, *permit.worker_ids]
+    handover = presence.pending_handover(db.session, permit)
+    if handover is not None:
+        crew.append(handover.to_person_id)
     people = db.session.query(Person.organization_id).filter(Person.id.in_(
         [c for c in crew if c is not None])).all()
     return Target.of(permit.site_code, firms=[p[0] for p in people], owners=crew)
@@ -58,7 +64,8 @@ def _task(args: Mapping[str, Any]) -> Target:
     base = permit_target(permit)
     return Target(base.site, base.firms, base.owners,
                   assignee=lambda p: tasks.may_complete(p, task, permit) is None
-                  or (task.claimed_by is not None and task.claimed_by == p.username))
+                  or (task.claimed_by is not None and task.claimed_by == p.username),
+                  refusal=lambda p: tasks.may_complete(p, task, permit))
 
 
 def _instance(args: Mapping[str, Any]) -> Target:
