@@ -30,14 +30,15 @@ def may_complete(person: Person, task: HumanTask, permit: Permit) -> str | None:
     lane = task.lane or ""
     if lane in BOUND_LANES:
         if getattr(permit, BOUND_LANES[lane]) != person.id:
-            return f"only the permit's {lane} may do this step"
+            return f"此步骤只能由许可证指定的{lane}完成 / only the permit's {lane} may do this step"
         return None
     if not person.has_role(lane):
-        return f"this step needs the role {lane}"
+        return f"此步骤需要角色 {lane} / this step needs the role {lane}"
     if not scope.covers_site(person, permit.site_code, roles=[lane]):
         return "该许可证属于其他厂区 / this permit belongs to another site"
     if person.id in (permit.applicant_id, permit.watcher_id) or person.id in permit.worker_ids:
-        return "you are named on this permit and may not approve it (four eyes)"
+        return ("您是此许可证上的人员，不能审批（双人原则）/ you are named on this permit "
+                "and may not approve it (four eyes)")
     return None
 
 
