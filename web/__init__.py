@@ -16,7 +16,7 @@ from engine import Engine, OperatorRegistry, db
 from engine.db import install_sqlite_pragmas
 from handlers.broker import Jobs, make_broker
 
-from . import config, errors
+from . import config, errors, throttle
 from .auth import login_manager
 
 LANGUAGES = ("zh_CN", "en")
@@ -68,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
+    throttle.init_app(app)
 
     registry = OperatorRegistry()
     handlers.register(registry)
