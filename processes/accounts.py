@@ -104,9 +104,14 @@ def change_password(session: Session, person: Person, old: str, new: str) -> Non
                     data={"person_id": person.id, **revoked})
 
 
-def reset_password(session: Session, person: Person, new: str, *, actor: Person) -> None:
-    """An admin sets a new password (forgotten, or handed over): sessions end, lock lifts."""
-    if not actor.has_role("admin"):
+def reset_password(session: Session, person: Person, new: str, *,
+                   actor: Person | str) -> None:
+    """An admin sets a new password (forgotten, or handed over): sessions end, lock lifts.
+
+    ``actor`` as a string is the server console (``permitflow user password``): whoever
+    runs it already holds the server, so no role is asked.
+    """
+    if isinstance(actor, Person) and not actor.has_role("admin"):
         raise NotAllowed("只有系统管理员可以重置密码 / only an admin may reset a password")
     problems = password_problems(person, new)
     if problems:
@@ -252,9 +257,10 @@ def _count_failure(session: Session, person: Person, rules: Policy, *, address: 
     return Attempt(None, locked_until=lock.locked_until, just_locked=True, account=person)
 
 
-def unlock(session: Session, person: Person, *, actor: Person) -> bool:
-    """An admin lifts the lock (and the count of wrong passwords); False when none was set."""
-    if not actor.has_role("admin"):
+def unlock(session: Session, person: Person, *, actor: Person | str) -> bool:
+    """An admin (or the server console) lifts the lock and the count of wrong passwords;
+    False when none was set."""
+    if isinstance(actor, Person) and not actor.has_role("admin"):
         raise NotAllowed("只有系统管理员可以解除锁定 / only an admin may unlock an account")
     lock = session.get(LoginLock, person.id)
     was_locked = lock is not None and lock.locked_until is not None \
