@@ -120,11 +120,11 @@ def update_person(session: Session, person: Person, changes: dict[str, Any], *,
         errors["organization_id"] = [f"no organization {org_id} you may assign"]
     roles = changes.get("roles")
     if roles is not None:
+        if not actor.has_role("admin"):
+            raise NotAllowed("只有系统管理员可以分配角色 / only an admin may change roles")
         bad = [r for r in roles if r not in ROLES]
         if bad:
             errors["roles"] = [f"未知角色 / unknown role(s): {', '.join(bad)}"]
-        elif not actor.has_role("admin"):
-            errors["roles"] = ["只有系统管理员可以分配角色 / only an admin may change roles"]
     if errors:
         raise ValidationFailed(errors)
     revoke = None
