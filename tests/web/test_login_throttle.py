@@ -176,7 +176,7 @@ def lock_out(app, username: str) -> None:
 def test_an_admin_lifts_the_lock_others_get_403(plant):
     lock_out(plant, "applicant")
     pid = person_id(plant, "applicant")
-    for who in ("safety_dept", "contractor_admin", "applicant"):
+    for who in ("safety_dept", "contractor_admin", "watcher"):
         r = Api(plant, who).post(f"/people/{pid}/unlock")
         assert r.status == 403, (who, r.json)
     assert lock_of(plant, "applicant").locked_until is not None  # nothing changed
