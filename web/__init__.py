@@ -68,7 +68,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
-    throttle.init_app(app)
 
     registry = OperatorRegistry()
     handlers.register(registry)
@@ -90,6 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(access_bp)
     app.register_blueprint(supervision_pages_bp)
+    throttle.init_app(app)
     errors.init_app(app)
 
     from . import cli

@@ -26,10 +26,13 @@ from processes import accounts, auditing
 #: statuses of a refused password (401) or a refused locked account (423): they count
 FAILED = (401, 423)
 
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+#: the endpoints that check a password
+LOGIN_ENDPOINTS = ("pages.login", "api.token")
 
 
 def init_app(app: Flask) -> None:
+    """A limiter of this app's own (its storage and prefix; tests build several apps),
+    wrapped around the login views. Call after the blueprints are registered."""
     namespace = app.config.get("REDIS_NAMESPACE", "permitflow")
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
@@ -40,7 +43,20 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     # Redis down must not lock the whole plant out: count in memory until it is back.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    limiter = Limiter(key_func=get_remote_address, default_limits=[])
     limiter.init_app(app)
+    app.extensions["login_limiter"] = limiter
+    for endpoint in LOGIN_ENDPOINTS:
+        app.view_functions[endpoint] = _login_limits(limiter, app.view_functions[endpoint])
+
+
+def limiter_of(app: Flask) -> Limiter:
+    return app.extensions["login_limiter"]
+
+
+def reset(app: Flask) -> None:
+    """Forget every count (the rate-limit windows, not the locks in the database)."""
+    limiter_of(app).reset()
 
 
 def policy() -> accounts.Policy:
@@ -71,7 +87,7 @@ def _breached(limit: RequestLimit) -> Response:
     minutes = max(1, math.ceil(seconds / 60))
     by = "username" if limit.limit is not None and "login-username" in limit.key else "address"
     once = RateLimitItemPerSecond(1, max(1, int(limit.limit.get_expiry())))
-    if limiter.limiter.hit(once, "throttle-audit", limit.key):
+    if limit.limiter.hit(once, "throttle-audit", limit.key):
         auditing.record(db.session, "auth.throttled", by=None, data={
             "by": by, "username": _username(), "address": get_remote_address(),
             "limit": str(limit.limit), "path": request.path, "retry_after": seconds})
@@ -98,7 +114,7 @@ def _per_address() -> str:
     return policy().failures_per_address
 
 
-def login_limits(view: Any) -> Any:
+def _login_limits(limiter: Limiter, view: Any) -> Any:
     """Both limits on a login view; the page form and the token API share the counters."""
     by_name = limiter.shared_limit(_per_username, scope="login-username", key_func=_username,
                                    deduct_when=_failed, on_breach=_breached,

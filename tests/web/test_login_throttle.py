@@ -16,19 +16,19 @@ from tests.web.conftest import Browser
 
 @pytest.fixture(autouse=True)
 def _fresh_limits(plant):
-    from web.throttle import limiter
+    from web import throttle
 
-    limiter.reset()
+    throttle.reset(plant)
     yield
-    limiter.reset()
+    throttle.reset(plant)
     plant.config.pop("LOGIN_POLICY", None)
 
 
-def window_passes() -> None:
+def window_passes(app) -> None:
     """The rate-limit window moving on (the lock in the database stays)."""
-    from web.throttle import limiter
+    from web import throttle
 
-    limiter.reset()
+    throttle.reset(app)
 
 
 def actions(app, action: str) -> list[dict]:
@@ -83,7 +83,7 @@ def test_thirty_wrong_passwords_get_429s_a_lock_and_audit_events(plant):
 
     # the right password is throttled too while the window lasts …
     assert token_attempt(client, "applicant", "demo").status_code == 429
-    window_passes()
+    window_passes(plant)
     # … and after it, the lock still refuses it, saying until when and whom to ask
     r = token_attempt(client, "applicant", "demo")
     assert r.status_code == 423
@@ -109,7 +109,7 @@ def test_a_right_password_resets_the_count(plant):
         assert token_attempt(client, "team_leader", "nope").status_code == 401
     assert token_attempt(client, "team_leader", "demo").status_code == 200
     assert lock_of(plant, "team_leader") is None
-    window_passes()
+    window_passes(plant)
     for _ in range(9):
         assert token_attempt(client, "team_leader", "nope").status_code == 401
     assert token_attempt(client, "team_leader", "demo").status_code == 200
@@ -125,7 +125,7 @@ def test_the_login_page_shows_the_throttle_and_the_lock(plant):
     html = pages[-1].get_data(as_text=True)
     assert "登录失败次数过多" in html and 'name="username"' in html  # the form, with the message
     assert int(pages[-1].headers["Retry-After"]) > 0
-    window_passes()
+    window_passes(plant)
     r = b.post("/login", data={"username": "specialist", "password": "demo"})
     assert r.status_code == 423 and "账号已锁定至" in r.get_data(as_text=True)
     assert b.get("/inbox").status_code == 302
@@ -159,7 +159,7 @@ def test_the_lock_ends_by_itself_after_its_minutes(plant, frozen_clock):
     client = plant.test_client()
     for i in range(10):
         token_attempt(client, "power_supplier", f"x{i}")
-    window_passes()
+    window_passes(plant)
     assert token_attempt(client, "power_supplier", "demo").status_code == 423
     frozen_clock.advance(timedelta(minutes=31))
     assert token_attempt(client, "power_supplier", "demo").status_code == 200
@@ -169,7 +169,7 @@ def lock_out(app, username: str) -> None:
     client = app.test_client()
     for i in range(10):
         token_attempt(client, username, f"x{i}")
-    window_passes()
+    window_passes(app)
     assert token_attempt(client, username, "demo").status_code == 423
 
 

