@@ -226,3 +226,51 @@ def test_settings_come_from_the_plant_file_and_the_environment(monkeypatch, tmp_
     rules = accounts.policy(config.from_env(str(tmp_path))["LOGIN_POLICY"])
     assert rules.lock_after_failures == 3 and rules.failures_per_username == "4 per 1 minute"
     assert rules.lock_minutes == 30
+
+
+def test_another_sites_safety_department_may_not_unlock(plant):
+    from processes.models import Person
+    from tests.conftest import _fast_hash
+
+    with plant.app_context():
+        db.session.add(Person(name="南京安全员", username="nj_safety", roles=["safety_dept"],
+                              site_code="NJ1", password_hash=_fast_hash("demo")))
+        db.session.commit()
+    lock_out(plant, "applicant")
+    pid = person_id(plant, "applicant")
+    r = Api(plant, "nj_safety").post(f"/people/{pid}/unlock")
+    assert r.status == 403
+    assert Browser(plant, "nj_safety").post(f"/people/{pid}/unlock").status_code == 403
+    assert lock_of(plant, "applicant").locked_until is not None
+    assert actions(plant, "auth.unlocked") == []
+
+
+def test_with_redis_unreachable_the_counts_go_on_in_memory(tmp_path, monkeypatch):
+    """A Redis outage must neither lock the plant out nor lift the throttle."""
+    import socket
+
+    from processes import demo
+    from tests.conftest import _fast_hash
+    from web import create_app
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("PERMITFLOW_INSTANCE", str(tmp_path / "instance"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'down.sqlite'}",
+                      "SECRET_KEY": "x", "TESTING": True, "WTF_CSRF_ENABLED": False,
+                      "REDIS_URL": f"redis://127.0.0.1:{port}/0",
+                      "REDIS_NAMESPACE": "permitflow-redis-down"})
+    with app.app_context():
+        db.create_all()
+        demo.seed(db.session, password_hash=_fast_hash, password="demo")
+        db.session.commit()
+    try:
+        client = app.test_client()
+        assert token_attempt(client, "watcher", "demo").status_code == 200
+        codes = [token_attempt(client, "applicant", "x").status_code for _ in range(12)]
+        assert codes == [401] * 9 + [423, 429, 429]
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

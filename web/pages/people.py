@@ -82,7 +82,8 @@ def render_profile(actor: Person, person: Person, *,
         raise NotAllowed(_("你无权查看此人的档案"))
     today = _today(person)
     data = profile.build(db.session, person, today, clock.now())
-    account = accounts.lock_view(db.session, person) if actor.has_role("admin") else None
+    account = accounts.lock_view(db.session, person) \
+        if actor.has_role("admin") and person.username else None
     return render_template("people/profile.html", person=person, p=data, as_of=today,
                            can_manage=people.can_manage(actor, person), account=account,
                            account_errors=account_errors or {}), status
