@@ -76,7 +76,12 @@ def hash_password(password: str) -> str:
 
 
 def log_in(person: Person, *, remember: bool) -> None:
-    """Open a login session (caller commits) and hand its id to Flask-Login's cookies."""
+    """Open a login session (caller commits) and hand its id to Flask-Login's cookies.
+
+    A login over an existing one in the same browser ends the old session: its cookies
+    are being replaced, and a copy of them must not outlive that."""
+    if current_user and current_user.is_authenticated:
+        accounts.end_session(db.session, current_user.session_id, "replaced")
     secret = accounts.open_session(db.session, person)
     login_user(LoginUser(person, secret), remember=remember)
 

@@ -27,7 +27,7 @@ class LoginSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    #: logout | password_changed | password_reset | deactivated | roles_changed
+    #: logout | replaced | password_changed | password_reset | deactivated | roles_changed
     revoked_reason: Mapped[str | None] = mapped_column(String(40))
 
 

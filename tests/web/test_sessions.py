@@ -81,6 +81,15 @@ def test_logout_ends_the_session_and_its_remember_me_cookie_even_when_replayed(p
     assert [reason for reason, _ in sessions_of(plant, "applicant")] == ["logout"]
 
 
+def test_logging_in_again_in_the_same_browser_ends_the_old_login(plant):
+    b = Browser(plant, "applicant")
+    old = cookie(b, "session")
+    assert b.post("/login", data={"username": "watcher", "password": "demo"}).status_code == 302
+    assert replay(plant, session=old).get("/inbox").status_code == 302
+    assert [reason for reason, _ in sessions_of(plant, "applicant")] == ["replaced"]
+    assert b.get("/inbox").status_code == 200
+
+
 def test_the_session_id_not_the_person_id_is_in_the_cookie(plant):
     """A forged cookie naming a person id (the old scheme) is nobody."""
     b = Browser(plant)
