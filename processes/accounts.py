@@ -17,10 +17,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from engine import clock
+from engine import audit, clock
 
 from . import auditing, roster
 from .errors import NotAllowed, ValidationFailed
@@ -242,8 +243,15 @@ def _count_failure(session: Session, person: Person, rules: Policy, *, address: 
     now = clock.now()
     lock = session.get(LoginLock, person.id)
     if lock is None:
-        lock = LoginLock(person_id=person.id, failures=0)
-        session.add(lock)
+        # two wrong passwords at once (two web processes) may both try to add the row
+        try:
+            with audit.savepoint(session):
+                session.add(LoginLock(person_id=person.id, failures=0))
+                session.flush()
+        except IntegrityError:
+            pass
+        lock = session.get(LoginLock, person.id)
+        assert lock is not None
     if lock.locked_until is not None:  # an expired lock: counting starts again
         lock.failures, lock.locked_until = 0, None
     lock.failures = (lock.failures or 0) + 1
