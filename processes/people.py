@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 
-from . import auditing, catalog, certificates, geo, roster, scope
+from . import accounts, auditing, catalog, certificates, geo, roster, scope
 from .errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from .models import Area, Certificate, CertificateType, Organization, Person, Site, Upload
 
@@ -115,6 +115,47 @@ def add_person(session: Session, data: dict[str, Any], *, actor: Person,
     auditing.record(session, "person.added", by=actor, data={
         "person_id": person.id, "name": person.name, "roles": person.roles,
         "organization_id": org_id, "site": person.site_code})
+    return person
+
+
+def update_person(session: Session, person: Person, changes: dict[str, Any], *,
+                  actor: Person) -> Person:
+    """Photo, phone, employee number, organization, active, roles.
+
+    Deactivating a person or changing their roles ends all their sessions and API tokens
+    here, in the same transaction: what they could do a moment ago must not go on in a
+    browser tab or a script. Roles follow the granting rules of :mod:`processes.scope`:
+    nobody gives a role they don't hold, a contractor admin only the worker roles.
+    """
+    require_may_change(actor, person)
+    errors: dict[str, list[str]] = {}
+    if changes.get("photo_id") and session.get(Upload, changes["photo_id"]) is None:
+        errors["photo_id"] = ["upload the photo first (POST /uploads)"]
+    org_id = changes.get("organization_id")
+    if org_id is not None and (session.get(Organization, org_id) is None
+                               or not can_manage(actor, organization_id=org_id)):
+        errors["organization_id"] = [f"no organization {org_id} you may assign"]
+    roles = changes.get("roles")
+    if roles is not None:
+        scope.require_may_grant(actor, set(roles) - set(person.roles or []), ROLES)
+        bad = [r for r in roles if r not in ROLES]
+        if bad:
+            errors["roles"] = [f"未知角色 / unknown role(s): {', '.join(bad)}"]
+    if errors:
+        raise ValidationFailed(errors)
+    revoke = None
+    if "active" in changes and person.active and not changes["active"]:
+        revoke = "deactivated"
+    if roles is not None and sorted(set(roles)) != sorted(set(person.roles or [])):
+        revoke = revoke or "roles_changed"
+        changes = {**changes, "roles": list(dict.fromkeys(roles))}
+    else:
+        changes = {k: v for k, v in changes.items() if k != "roles"}
+    for key, value in changes.items():
+        setattr(person, key, value)
+    revoked = accounts.revoke_all(session, person, revoke) if revoke else {}
+    auditing.record(session, "person.updated", by=actor,
+                    data={"person_id": person.id, **changes, **revoked})
     return person
 
 

@@ -55,9 +55,10 @@ def main() -> int:
            "PERMITFLOW_SUPERVISION_METHOD": "confirmation", "PERMITFLOW_LOGIN_LIMITS": "off"}
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
+    log = (Path(instance) / "server.log").open("w")
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "permitflow"), "demo", "--port",
                                str(port)], env=env, cwd=instance,
-                              stdout=subprocess.DEVNULL, stderr=open(Path(instance) / "server.log", "w"))
+                              stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(240):
@@ -93,6 +94,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
 
 
 if __name__ == "__main__":

@@ -118,7 +118,7 @@ def seed_plant(app) -> None:
     """Empty the database, then seed the demo plant and deploy hot_work (see ``plant``)."""
     from engine.deploy import collect_related
     from processes import demo
-    from web import get_engine, get_jobs
+    from web import get_engine, get_jobs, throttle
 
     with app.app_context():
         db.session.remove()
@@ -126,6 +126,8 @@ def seed_plant(app) -> None:
         # Messages earlier tests relayed would otherwise wait in the shared broker and be
         # run by the next test that starts a worker.
         get_jobs().broker.flush_all()
+        # Failed logins of earlier tests must not throttle this one (web/throttle.py).
+        throttle.reset(app)
         demo.seed(db.session, password_hash=_fast_hash, password="demo")
         bpmn = Path(app.config["BPMN_FOLDER"]) / "hot_work.bpmn"
         get_engine().deploy(db.session, collect_related(bpmn), actor="test")

@@ -16,7 +16,7 @@ from engine import Engine, OperatorRegistry, db
 from engine.db import install_sqlite_pragmas
 from handlers.broker import Jobs, make_broker
 
-from . import config, errors, limits, policy
+from . import config, errors, limits, policy, throttle
 from .auth import login_manager
 
 LANGUAGES = ("zh_CN", "en")
@@ -89,6 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(access_bp)
     app.register_blueprint(supervision_pages_bp)
+    throttle.init_app(app)
     errors.init_app(app)
     policy.init_app(app)
     limits.init_app(app)

@@ -1,91 +1,110 @@
 """Who is calling: session login for pages, bearer tokens for the API.
 
-Passwords are hashed with werkzeug (scrypt); API tokens are random and stored only as
-their SHA-256, so a leaked database does not leak usable tokens.
+Passwords are hashed with werkzeug (scrypt). A page login is a row of ``login_session``:
+Flask-Login's user id is that session's random id, so the session cookie and the
+remember-me cookie both name one revocable login rather than a person, and every request
+looks it up (one primary-key read) — a logged-out or revoked cookie replayed later finds
+nothing. API tokens are random and stored only as their SHA-256; they end the same way.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
 from flask import current_app, g, request
-from flask_login import LoginManager, current_user
-from sqlalchemy import ForeignKey, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
-from werkzeug.security import check_password_hash, generate_password_hash
+from flask_login import LoginManager, current_user, login_user, logout_user
+from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from engine import UtcDateTime, clock, db
-from processes.models import Person
+from engine import clock, db
+from processes import accounts
+from processes.models import ApiToken, LoginSession, Person
 
 login_manager = LoginManager()
 login_manager.login_view = "pages.login"
 
+#: how stale ``last_seen_at`` may get before a request writes it again (keeps reads cheap)
+SEEN_EVERY = timedelta(minutes=5)
 
-class ApiToken(db.Model):
-    __tablename__ = "api_token"
-
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+__all__ = ["ApiToken", "LoginUser", "current_person", "hash_password", "issue_token"]
 
 
 class LoginUser:
-    """Flask-Login's view of a person."""
+    """Flask-Login's view of one login session of a person."""
 
-    def __init__(self, person: Person):
+    def __init__(self, person: Person, session_id: str):
         self.person = person
+        self.session_id = session_id
         self.is_authenticated = True
         self.is_active = person.active
         self.is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.person.id)
+        return self.session_id
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> LoginUser | None:
-    person = db.session.get(Person, int(user_id)) if user_id.isdigit() else None
-    return LoginUser(person) if person is not None and person.active else None
+def _load_user(session_id: str) -> LoginUser | None:
+    row = accounts.session_row(db.session, session_id) if session_id else None
+    if row is None:
+        return None
+    _touch(row)
+    person = db.session.get(Person, row.person_id)
+    return LoginUser(person, session_id) if person is not None else None
+
+
+def _touch(row: LoginSession) -> None:
+    """Note when the session was last used, on its own short transaction so the request's
+    own work is neither committed nor held up by it."""
+    now = clock.now()
+    if now - row.last_seen_at < SEEN_EVERY:
+        return
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(update(LoginSession).where(LoginSession.id_hash == row.id_hash)
+                         .values(last_seen_at=now))
+    except SQLAlchemyError:  # bookkeeping only: never fail a request for it
+        current_app.logger.warning("could not note the session's last use", exc_info=True)
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    return accounts.hash_password(password)
 
 
-def authenticate(session: Session, username: str, password: str) -> Person | None:
-    person = session.execute(select(Person).where(Person.username == username)
-                             ).scalar_one_or_none()
-    if person is None or not person.active or not person.password_hash:
-        # Same work either way, so timing does not reveal which usernames exist.
-        check_password_hash(_DUMMY_HASH, password)
-        return None
-    return person if check_password_hash(person.password_hash, password) else None
+def log_in(person: Person, *, remember: bool) -> None:
+    """Open a login session (caller commits) and hand its id to Flask-Login's cookies.
+
+    A login over an existing one in the same browser ends the old session: its cookies
+    are being replaced, and a copy of them must not outlive that."""
+    if current_user and current_user.is_authenticated:
+        accounts.end_session(db.session, current_user.session_id, "replaced")
+    secret = accounts.open_session(db.session, person)
+    login_user(LoginUser(person, secret), remember=remember)
 
 
-_DUMMY_HASH = generate_password_hash("not-a-password")
+def log_out() -> None:
+    """End this browser's login session: the cookies, and the row they name."""
+    if current_user and current_user.is_authenticated:
+        accounts.end_session(db.session, current_user.session_id, "logout")
+        db.session.commit()
+    logout_user()
 
 
-def issue_token(session: Session, person: Person) -> tuple[str, datetime]:
-    token = secrets.token_urlsafe(32)
-    now = clock.now()
-    expires = now + timedelta(hours=current_app.config.get("TOKEN_HOURS", 12))
-    session.add(ApiToken(token_hash=hashlib.sha256(token.encode()).hexdigest(),
-                         person_id=person.id, created_at=now, expires_at=expires))
-    return token, expires
+def issue_token(session: Session, person: Person) -> tuple[str, Any]:
+    return accounts.issue_token(session, person, current_app.config.get("TOKEN_HOURS", 12))
 
 
 def person_from_token(session: Session, token: str) -> Person | None:
-    row = session.get(ApiToken, hashlib.sha256(token.encode()).hexdigest())
-    if row is None or row.expires_at <= clock.now():
-        return None
-    person = session.get(Person, row.person_id)
-    return person if person is not None and person.active else None
+    return accounts.token_person(session, token)
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() or None if header.startswith("Bearer ") else None
 
 
 class Unauthorized(Exception):
@@ -97,9 +116,9 @@ def current_person() -> Person | None:
     if "person" in g:
         return g.person
     person = None
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        person = person_from_token(db.session, header[7:].strip())
+    token = bearer_token()
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        person = person_from_token(db.session, token) if token else None
     elif current_user and current_user.is_authenticated:
         person = current_user.person
     g.person = person

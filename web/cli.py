@@ -136,6 +136,46 @@ def user_add_command(name: str, roles: tuple[str, ...], password: str, site: str
     click.echo(f"added {name} ({', '.join(roles)})")
 
 
+def _login(name: str) -> Person:
+    from processes import accounts
+
+    person = accounts.find_login(db.session, name)
+    if person is None:
+        raise click.ClickException(f"no user {name!r}")
+    return person
+
+
+@user_group.command("password")
+@click.argument("name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def user_password_command(name: str, password: str) -> None:
+    """Set a new password; every session and API token of the user ends, the lock lifts."""
+    from processes import accounts
+    from processes.errors import ValidationFailed
+
+    person = _login(name)
+    try:
+        accounts.reset_password(db.session, person, password, actor="cli")
+    except ValidationFailed as exc:
+        raise click.ClickException("; ".join(m for ms in exc.errors.values() for m in ms)
+                                   ) from None
+    db.session.commit()
+    click.echo(f"password of {name} changed; their sessions and tokens are revoked")
+
+
+@user_group.command("unlock")
+@click.argument("name")
+@with_appcontext
+def user_unlock_command(name: str) -> None:
+    """Lift the lock after wrong passwords."""
+    from processes import accounts
+
+    was = accounts.unlock(db.session, _login(name), actor="cli")
+    db.session.commit()
+    click.echo(f"{name} unlocked" if was else f"{name} was not locked")
+
+
 @click.group("audit")
 def audit_group() -> None:
     """The hash-chained audit log."""

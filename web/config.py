@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,48 @@ def secret_key(instance_path: str) -> str:
     return key
 
 
+def flag(value: str | None) -> bool | None:
+    """An on/off setting: 1/true/yes/on or 0/false/no/off; None when unset or unreadable."""
+    text = (value or "").strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    return None
+
+
+def secure_cookies(env: dict[str, str] | os._Environ[str]) -> bool:
+    """PERMITFLOW_SECURE_COOKIES, else on exactly when the plant serves over HTTPS: a
+    Secure cookie over plain HTTP would never come back and nobody could log in."""
+    chosen = flag(env.get("PERMITFLOW_SECURE_COOKIES"))
+    if chosen is not None:
+        return chosen
+    return (env.get("PERMITFLOW_BASE_URL") or "").strip().lower().startswith("https://")
+
+
+def login_policy(env: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
+    """Overrides of ``plant_settings.json`` → ``login`` (only the ones set)."""
+    names = {"failures_per_username": "PERMITFLOW_LOGIN_FAILURES_PER_USERNAME",
+             "failures_per_address": "PERMITFLOW_LOGIN_FAILURES_PER_ADDRESS",
+             "lock_after_failures": "PERMITFLOW_LOGIN_LOCK_AFTER",
+             "lock_minutes": "PERMITFLOW_LOGIN_LOCK_MINUTES"}
+    return {key: env[name] for key, name in names.items() if env.get(name)}
+
+
 def from_env(instance_path: str) -> dict[str, Any]:
+    secure = secure_cookies(os.environ)
     return {
+        "BASE_URL": os.environ.get("PERMITFLOW_BASE_URL") or None,
+        # cookies: never readable by scripts, not sent on cross-site posts, Secure on HTTPS
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=float(os.environ.get(
+            "PERMITFLOW_REMEMBER_DAYS", "14"))),
+        "LOGIN_POLICY": login_policy(os.environ),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SECRET_KEY": secret_key(instance_path),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,

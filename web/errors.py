@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from marshmallow import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
@@ -122,6 +123,11 @@ def init_app(app: Flask) -> None:
 
     for exc_class in HANDLED:
         app.register_error_handler(exc_class, handled)
+
+    @app.errorhandler(RateLimitExceeded)
+    def throttled(exc: RateLimitExceeded) -> Any:
+        # the response was built where the limit broke (web/throttle.py): form or JSON
+        return exc.get_response()
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:

@@ -1,5 +1,6 @@
 """Permit-domain tables. They share the engine's metadata so one transaction covers both."""
 
+from .accounts import ApiToken, LoginLock, LoginSession
 from .analytics import (
     ComplianceMiss,
     ComplianceSnapshot,
@@ -20,6 +21,7 @@ from .qualification import AccessCode, CertificateAlert, Equipment, WatcherRatin
 from .supervision import PreWorkCheck, PreWorkMemo, Watch, WatcherHandover
 
 __all__ = [
+    "ApiToken", "LoginLock", "LoginSession",
     "AccessCode", "Area", "Certificate", "CertificateAlert", "CertificateType", "Equipment",
     "GasReading", "LegalEntity", "Notification", "Organization",
     "Permit",

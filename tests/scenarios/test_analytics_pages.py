@@ -6,15 +6,13 @@ from __future__ import annotations
 import pytest
 
 from engine import db
-from tests.api import person_id
 from tests.processes.analytics.hotspot import generate
 
 
 def logged_in(app, username: str):
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person_id(app, username))
-        session["_fresh"] = True
+    r = client.post("/login", data={"username": username, "password": "demo"})
+    assert r.status_code == 302, r.get_data(as_text=True)
     return client
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from processes.supervision import settings
-from tests.api import Api, person_id
+from tests.api import Api
 from tests.supervision import approved_permit
 
 
@@ -17,9 +17,8 @@ def supervision_profile():
 
 def logged_in(plant, username: str):
     client = plant.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person_id(plant, username))
-        session["_fresh"] = True
+    r = client.post("/login", data={"username": username, "password": "demo"})
+    assert r.status_code == 302, r.get_data(as_text=True)
     return client
 
 

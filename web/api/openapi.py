@@ -13,8 +13,12 @@ from . import qualification_schemas as qs
 
 #: (method, path, summary, request schema, response schema, tag)
 OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
-    ("post", "/auth/token", "Exchange username and password for a bearer token",
-     schemas.TokenRequest, schemas.TokenResponse, "auth"),
+    ("post", "/auth/token", "Exchange username and password for a bearer token; failed "
+     "attempts are throttled per username and address (429 + Retry-After), a locked "
+     "account answers 423 with locked_until", schemas.TokenRequest, schemas.TokenResponse,
+     "auth"),
+    ("delete", "/auth/token", "Revoke the bearer token of this request (204)", None, None,
+     "auth"),
     ("get", "/process-definitions", "List process definitions (latest version per key)",
      None, None, "definitions"),
     ("post", "/process-definitions", "Deploy .bpmn/.dmn/.json files (multipart 'files')",
@@ -54,6 +58,10 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
      "people"),
     ("get", "/people/{id}", "A person's e-profile with certificate status colours", None,
      schemas.PersonSchema, "people"),
+    ("post", "/people/{id}/unlock", "Lift the lock after wrong passwords (admins)", None,
+     None, "people"),
+    ("post", "/people/{id}/password", "Set a new password (admins): every session and token "
+     "of the person ends", qs.PasswordReset, None, "people"),
     ("post", "/people/{id}/certificates", "Add or renew a certificate",
      schemas.CertificateSchema, schemas.CertificateSchema, "people"),
     ("post", "/uploads", "Upload a photo or clip (multipart 'file')", "multipart", None,
@@ -84,7 +92,8 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
     ("post", "/permits/{id}/tasks/{step}/skip", "Skip a mandatory step (audited override)",
      schemas_work.SkipRequest, schemas.PermitSummary, "tasks"),
     # -- the certificate engine -----------------------------------------------------------
-    ("patch", "/people/{id}", "Change a person's photo (upload id), phone, organization",
+    ("patch", "/people/{id}", "Change a person's photo (upload id), phone, organization, "
+     "active, roles (admins); deactivation or a role change ends their sessions",
      qs.PersonUpdate, schemas.PersonSchema, "people"),
     ("get", "/certificates", "The certificate ledger (filters: status colour, type, family, "
      "organization_id, site, person_id, q, due_within_days; page, per_page)", None, None,
@@ -166,6 +175,9 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
 #: operations that answer 202 Accepted with a job to poll
 ACCEPTED = {("get", "/reports/quarterly"), ("post", "/reports/regulator-export")}
 
+#: operations answering 204 No Content
+NO_CONTENT = {("delete", "/auth/token")}
+
 #: more POSTs answering 201 Created
 CREATED = ("/permits/{id}/sign-ins/challenge", "/permits/{id}/sign-ins",
            "/permits/{id}/watcher-handover", "/permits/{id}/pre-work/{item}",
@@ -190,7 +202,7 @@ def build_spec() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for method, path, summary, request_schema, response_schema, tag in OPERATIONS:
         op: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": {}}
-        if path != "/auth/token":
+        if (method, path) != ("post", "/auth/token"):
             op["security"] = [{"bearer": []}]
         params = [p.strip("{}") for p in path.split("/") if p.startswith("{")]
         if params:
@@ -216,7 +228,8 @@ def build_spec() -> dict[str, Any]:
             "/access-codes", "/organizations", "/legal-entities", "/equipment",
             "/permits/{id}/watcher-ratings", "/people/{id}/certificates",
             "/permits/{id}/entries", "/safety-incidents", *CREATED) \
-            else "202" if (method, path) in ACCEPTED else "200"
+            else "202" if (method, path) in ACCEPTED \
+            else "204" if (method, path) in NO_CONTENT else "200"
         if response_schema is not None:
             name = response_schema.__name__
             if name not in registered and name not in spec.components.schemas:

@@ -8,14 +8,14 @@ from flask import jsonify
 from sqlalchemy import select
 
 from engine import clock, db
-from processes import auditing, catalog, people, profile, roster
-from processes.errors import NotAllowed, ValidationFailed
-from processes.models import CertificateType, Organization, Person, Upload
+from processes import accounts, catalog, people, profile, roster
+from processes.errors import NotAllowed
+from processes.models import CertificateType, Person
 
 from ..auth import api_login_required, current_person, hash_password
 from . import bp, load
 from .certificates import enqueue_verification
-from .qualification_schemas import PersonUpdate
+from .qualification_schemas import PasswordReset, PersonUpdate
 from .schemas import CertificateSchema, PersonSchema
 
 
@@ -87,25 +87,34 @@ def get_person(person_id: int) -> Any:
 @bp.patch("/people/<int:person_id>")
 @api_login_required
 def update_person(person_id: int) -> Any:
-    """Photo (an upload id), phone, employee number, organization, active."""
+    """Photo (an upload id), phone, employee number, organization, active, roles (admins);
+    deactivation and a role change end the person's sessions and tokens."""
     actor, person = _visible(person_id)
-    people.require_may_change(actor, person)
     body = load(PersonUpdate())
-    errors: dict[str, list[str]] = {}
-    if body.get("photo_id") and db.session.get(Upload, body["photo_id"]) is None:
-        errors["photo_id"] = ["upload the photo first (POST /uploads)"]
-    org_id = body.get("organization_id")
-    if org_id is not None and (db.session.get(Organization, org_id) is None
-                               or not people.can_manage(actor, organization_id=org_id)):
-        errors["organization_id"] = [f"no organization {org_id} you may assign"]
-    if errors:
-        raise ValidationFailed(errors)
-    for key, value in body.items():
-        setattr(person, key, value)
-    auditing.record(db.session, "person.updated", by=actor,
-                    data={"person_id": person.id, **{k: v for k, v in body.items()}})
+    people.update_person(db.session, person, body, actor=actor)
     db.session.commit()
     return jsonify(person_view(person))
+
+
+@bp.post("/people/<int:person_id>/unlock")
+@api_login_required
+def unlock_person(person_id: int) -> Any:
+    """Lift the temporary lock after wrong passwords (admins, any site)."""
+    actor, person = _visible(person_id)
+    accounts.unlock(db.session, person, actor=actor)
+    db.session.commit()
+    return jsonify(person_id=person.id, **accounts.lock_view(db.session, person))
+
+
+@bp.post("/people/<int:person_id>/password")
+@api_login_required
+def reset_password(person_id: int) -> Any:
+    """An admin sets a new password: every session and token of the person ends."""
+    actor, person = _visible(person_id)
+    body = load(PasswordReset())
+    accounts.reset_password(db.session, person, body["password"], actor=actor)
+    db.session.commit()
+    return jsonify(person_id=person.id, **accounts.lock_view(db.session, person))
 
 
 @bp.post("/people/<int:person_id>/certificates")

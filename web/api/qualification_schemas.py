@@ -55,6 +55,14 @@ class PersonUpdate(Schema):
     employee_no = fields.String(allow_none=True, validate=validate.Length(max=40))
     organization_id = fields.Integer(allow_none=True)
     active = fields.Boolean()
+    roles = fields.List(fields.String(validate=validate.Length(max=40)),
+                        validate=validate.Length(max=30),
+                        metadata={"description": "admins only; ends the person's sessions"})
+
+
+class PasswordReset(Schema):
+    password = fields.String(required=True, load_only=True,
+                             validate=validate.Length(min=1, max=200))
 
 
 class AccessCodeRequest(Schema):

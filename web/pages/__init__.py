@@ -46,6 +46,7 @@ def _layout_context() -> dict[str, Any]:
 
 
 from . import (  # noqa: E402,F401
+    account,
     analytics,
     apply,
     auth,

@@ -18,7 +18,7 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 
 from engine import clock, db
-from processes import access, alerts, capability, catalog, people, profile, roster
+from processes import access, accounts, alerts, capability, catalog, people, profile, roster
 from processes.errors import NotAllowed, ValidationFailed
 from processes.models import CertificateType, Organization, Person
 
@@ -71,12 +71,22 @@ def person_profile(person_id: int) -> Any:
     instruments used on those jobs with their calibration."""
     actor = me()
     person = people.get_person(db.session, person_id)
+    return render_profile(actor, person)
+
+
+def render_profile(actor: Person, person: Person, *,
+                   account_errors: dict[str, list[str]] | None = None,
+                   status: int = 200) -> Any:
+    """The profile; admins also see the login account (lock, password reset)."""
     if not people.can_view(actor, person):
         raise NotAllowed(_("你无权查看此人的档案"))
     today = _today(person)
     data = profile.build(db.session, person, today, clock.now())
+    account = accounts.lock_view(db.session, person) \
+        if actor.has_role("admin") and person.username else None
     return render_template("people/profile.html", person=person, p=data, as_of=today,
-                           can_manage=people.can_manage(actor, person))
+                           can_manage=people.can_manage(actor, person), account=account,
+                           account_errors=account_errors or {}), status
 
 
 # -- the ledger -----------------------------------------------------------------------------
