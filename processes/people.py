@@ -137,10 +137,11 @@ def update_person(session: Session, person: Person, changes: dict[str, Any], *,
         errors["organization_id"] = [f"no organization {org_id} you may assign"]
     roles = changes.get("roles")
     if roles is not None:
-        scope.require_may_grant(actor, set(roles) - set(person.roles or []), ROLES)
         bad = [r for r in roles if r not in ROLES]
         if bad:
             errors["roles"] = [f"未知角色 / unknown role(s): {', '.join(bad)}"]
+        else:
+            scope.require_may_grant(actor, set(roles) - set(person.roles or []), ROLES)
     if errors:
         raise ValidationFailed(errors)
     revoke = None
