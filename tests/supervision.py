@@ -120,7 +120,19 @@ def qr_token(api: Api, permit_id: int) -> str:
     return r.json["token"]
 
 
-def challenge(api: Api, permit_id: int, token: str, expect: int = 201) -> Response:
+def give_consent(api: Api) -> None:
+    """The watcher agrees to the face/GPS notice in force (once; agreeing again is a no-op)."""
+    version = api.get("/me/consent").json["text"]["version"]
+    r = api.post("/me/consent", json={"version": version, "agree": True})
+    assert r.status == 201, r.json
+
+
+def challenge(api: Api, permit_id: int, token: str, expect: int = 201,
+              consent: bool = True) -> Response:
+    """Ask for the prompts; with ``consent`` the watcher has agreed to the notice first
+    (tests about consent itself pass ``consent=False``)."""
+    if consent:
+        give_consent(api)
     r = api.post(f"/permits/{permit_id}/sign-ins/challenge", json={"qr": token})
     assert r.status == expect, r.json
     return r

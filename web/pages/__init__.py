@@ -55,5 +55,6 @@ from . import (  # noqa: E402,F401
     notifications,
     people,
     permits,
+    personal_data,
     tasks,
 )
