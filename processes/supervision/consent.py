@@ -55,9 +55,13 @@ class ConsentText:
                 "en": list(self.en), "sha256": self.sha256}
 
 
-@cache
-def texts(purpose: str = PURPOSE, folder: Path = FOLDER) -> dict[int, ConsentText]:
+def texts(purpose: str = PURPOSE) -> dict[int, ConsentText]:
     """Every published version, by version number."""
+    return _read(purpose, FOLDER)
+
+
+@cache
+def _read(purpose: str, folder: Path) -> dict[int, ConsentText]:
     found: dict[int, ConsentText] = {}
     for path in sorted(folder.glob(f"{purpose}_v*.json")):
         raw = json.loads(path.read_text(encoding="utf-8"))
