@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine import db
 from engine.models import AuditEvent
 from processes.errors import Conflict, ValidationFailed
-from processes.models import PersonalDataConsent, Person
+from processes.models import Person, PersonalDataConsent
 from processes.supervision import consent, settings
 
 
