@@ -286,4 +286,6 @@ def view(sign_in: SignIn, names: dict[int, str] | None = None) -> dict[str, Any]
         if live else None,
         "identity": details.get("identity"), "frames": sign_in.frames or [],
         "clip": sign_in.clip_id, "comment": sign_in.comment,
+        # face images and fix dropped after their retention (retention.py); verdict kept
+        "purged_at": sign_in.purged_at.isoformat() if sign_in.purged_at else None,
     }
