@@ -27,8 +27,6 @@ from . import settings
 
 PURPOSE = "face_gps"
 FOLDER = Path(__file__).resolve().parent.parent / "data" / "consent"
-#: where a refused watcher reads and gives consent (the page route of web/pages)
-PAGE_PATH = "/me/personal-data"
 
 
 @dataclass(frozen=True)
@@ -118,18 +116,19 @@ def require(session: Session, person: Person, profile: settings.Profile) -> None
     if not needed(profile) or active(session, person) is not None:
         return
     state = status(session, person)["state"]
-    why = {"withdrawn": "你已撤回同意 / you withdrew your consent",
-           "outdated": "告知文本已更新，需重新同意 / the notice changed: agree to the new "
-                       "version"}.get(state, "首次人脸或定位签到前须同意 / consent is needed "
-                                             "before the first face or GPS sign-in")
+    why_zh, why_en = {
+        "withdrawn": ("你已撤回同意", "you withdrew your consent"),
+        "outdated": ("告知文本已更新，需重新同意", "the notice changed: agree to the new version"),
+    }.get(state, ("首次人脸或定位签到前须同意", "consent is needed before the first face or GPS "
+                                           "sign-in"))
     raise ValidationFailed({"consent": [
-        f"人脸和定位属于敏感个人信息：请先阅读告知并点击“我同意”（{why}）。不同意则不能用"
-        f"人脸或定位签到，可请作业负责人把监护交接给其他监护人。 / Face images and location "
-        f"are sensitive personal data: read the notice and press “I agree” first ({why}). "
+        f"人脸和定位属于敏感个人信息：请先阅读告知并点击“我同意”（{why_zh}；告知和撤回都在"
+        f"“我的个人信息”）。不同意则不能用人脸或定位签到，可请作业负责人把监护交接给其他监护人。"
+        f" / Face images and location are sensitive personal data: read the notice and press "
+        f"“I agree” first ({why_en}; notice and withdrawal are under “My personal data”). "
         f"Without consent you cannot sign in by face or GPS; the crew leader can hand the "
         f"watch to another watcher."]}, code="consent_required",
-        details=[{"consent": {"version": current().version, "state": state,
-                              "page": PAGE_PATH}}])
+        details=[{"consent": {"version": current().version, "state": state}}])
 
 
 def give(session: Session, person: Person, *, version: int, client_ip: str | None,
