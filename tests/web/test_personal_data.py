@@ -105,11 +105,26 @@ def test_the_first_gps_sign_in_waits_for_consent_and_a_withdrawal_refuses_again(
     assert status == 409 and body["errors"]["conflict"][0].startswith("没有可撤回的同意")
 
 
-def test_a_plain_confirmation_needs_no_consent(users, plant, frozen_clock):
+def test_a_plain_confirmation_needs_no_consent_and_keeps_no_position_without_it(
+        users, plant, frozen_clock):
+    watcher = users["watcher"]
     with settings.override({"by_type": {}, "by_area": {}}):
-        permit = approved_permit(plant, users, frozen_clock)
-        users["watcher"].complete(permit["id"], "watcher_sign_in", {"present": True})
-    assert users["watcher"].get("/me/consent").json["state"] == "none"
+        first = approved_permit(plant, users, frozen_clock)
+        second = approved_permit(plant, users, frozen_clock)
+        where = {"lat": first["location"]["lat"], "lon": first["location"]["lon"]}
+        task = watcher.task_for(first["id"], "watcher_sign_in")
+        r = watcher.post(f"/tasks/{task['id']}/complete",
+                         json={"data": {"present": True}, "location": where})
+        assert r.status == 200, r.json
+        assert watcher.get("/me/consent").json["state"] == "none"
+        watcher.post("/me/consent", json={"version": 1, "agree": True})
+        task = watcher.task_for(second["id"], "watcher_sign_in")
+        assert watcher.post(f"/tasks/{task['id']}/complete", json={
+            "data": {"present": True}, "location": where}).status == 200
+    with plant.app_context():
+        rows = {r.permit_id: r for r in db.session.execute(select(SignIn)).scalars()}
+        assert rows[first["id"]].accepted and rows[first["id"]].lat is None
+        assert rows[second["id"]].lat == pytest.approx(where["lat"])
 
 
 def test_my_personal_data_lists_my_consent_evidence_and_its_end_and_nobody_elses(
