@@ -84,7 +84,7 @@ JOBS = {
 }
 
 #: jobs the tick enqueues once per plant-local day
-DAILY = ("certificates.daily",)
+DAILY = ("certificates.daily", supervision.PURGE_JOB)
 
 
 def enqueue_daily(session: Session, now: datetime, tz: str) -> list[str]:

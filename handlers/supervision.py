@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine import Engine, EngineError, ServiceContext, StaleInstance, clock, outbox
 from processes import permits
 from processes.models import Permit, PreWorkMemo
-from processes.supervision import presence, settings, signins, storage
+from processes.supervision import presence, retention, settings, signins, storage
 from processes.supervision.liveness import evaluate
 
 from . import voice
@@ -131,7 +131,21 @@ def make_voice_memo(session: Session, message_id: int, payload: dict[str, Any]) 
         "data": {"voice_memo": memo.upload_id, "memo_id": memo.id}}, now=now)
 
 
-JOBS = {signins.LIVENESS_JOB: run_liveness, "supervision.voice_memo": make_voice_memo}
+PURGE_JOB = "personal_data.purge"
+
+
+def purge_personal_data(session: Session, message_id: int, payload: dict[str, Any]) -> None:
+    """Daily: delete sign-in face images and GPS fixes past their retention (audited)."""
+    if not outbox.claim(session, message_id, PURGE_JOB, now=clock.now()):
+        return
+    result = retention.purge(session, current_app.config["UPLOAD_FOLDER"], now=clock.now(),
+                             actor="scheduler")
+    log.info("personal data purge (%s days): %s sign-ins, %s files", result.days,
+             result.sign_ins, result.files)
+
+
+JOBS = {signins.LIVENESS_JOB: run_liveness, "supervision.voice_memo": make_voice_memo,
+        PURGE_JOB: purge_personal_data}
 
 
 # -- periodic ----------------------------------------------------------------------------

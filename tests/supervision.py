@@ -120,7 +120,19 @@ def qr_token(api: Api, permit_id: int) -> str:
     return r.json["token"]
 
 
-def challenge(api: Api, permit_id: int, token: str, expect: int = 201) -> Response:
+def give_consent(api: Api) -> None:
+    """The watcher agrees to the face/GPS notice in force (once; agreeing again is a no-op)."""
+    version = api.get("/me/consent").json["text"]["version"]
+    r = api.post("/me/consent", json={"version": version, "agree": True})
+    assert r.status == 201, r.json
+
+
+def challenge(api: Api, permit_id: int, token: str, expect: int = 201,
+              consent: bool = True) -> Response:
+    """Ask for the prompts; with ``consent`` the watcher has agreed to the notice first
+    (tests about consent itself pass ``consent=False``)."""
+    if consent:
+        give_consent(api)
     r = api.post(f"/permits/{permit_id}/sign-ins/challenge", json={"qr": token})
     assert r.status == expect, r.json
     return r
@@ -229,3 +241,42 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# -- sign-in evidence as stored, for the retention purge ----------------------------------------
+def stored_sign_in(app: Flask, permit_id: int, *, age: timedelta, tag: str,
+                   frames: int = 2, clip: bool = True, burst: int = 1,
+                   fix: bool = True, shared: list[str] | None = None) -> int:
+    """A decided face + GPS sign-in ``age`` old, its clip, frames and burst on disk.
+
+    ``tag`` makes the files unique; ``shared`` adds upload ids another record also uses.
+    """
+    from engine import clock, db
+    from processes.models import SignIn
+    from processes.supervision import storage
+
+    def put(content: bytes, kind: str) -> str:
+        return storage.store(db.session, app.config["UPLOAD_FOLDER"], content,
+                             filename=f"{tag}.bin", content_type=kind,
+                             person_id=person_id(app, "watcher"), now=clock.now()).id
+
+    with app.app_context():
+        signed_at = clock.now() - age
+        row = SignIn(
+            permit_id=permit_id, person_id=person_id(app, "watcher"), method="qr_gps_face",
+            purpose="arrival", status="accepted", accepted=True, reasons=[],
+            lat=30.7241 if fix else None, lon=121.3421 if fix else None,
+            accuracy_m=6.0 if fix else None, signed_at=signed_at, decided_at=signed_at,
+            prompts=["blink", "turn_left"],
+            clip_id=put(b"\x1aE\xdf\xa3" + f"clip {tag}".encode(), "video/webm") if clip
+            else None,
+            frames=[put(b"\xff\xd8\xff" + f"frame {i} {tag}".encode(), "image/jpeg")
+                    for i in range(frames)] + list(shared or []),
+            details={"geofence": {"passed": True, "reason": None, "radius_m": 50.0,
+                                  "distance_m": 12.3, "accuracy_m": 6.0, "in_area": True},
+                     "burst": [put(b"\xff\xd8\xff" + f"burst {i} {tag}".encode(),
+                                   "image/jpeg") for i in range(burst)],
+                     "liveness": {"passed": True, "reasons": []}})
+        db.session.add(row)
+        db.session.commit()
+        return row.id

@@ -1,4 +1,5 @@
-"""The ``permitflow`` command (Flask CLI): init, seed-demo, serve, worker, deploy, user, audit.
+"""The ``permitflow`` command (Flask CLI): init, seed-demo, serve, worker, deploy, user, audit,
+purge-personal-data.
 """
 
 from __future__ import annotations
@@ -194,6 +195,26 @@ def audit_verify_command() -> None:
     sys.exit(1)
 
 
+@click.command("purge-personal-data")
+@click.option("--as", "actor", default="cli", show_default=True)
+@with_appcontext
+def purge_personal_data_command(actor: str) -> None:
+    """Delete sign-in face images and GPS fixes past their retention now (the daily job)."""
+    from engine import clock
+    from processes.supervision import retention
+
+    try:
+        result = retention.purge(db.session, current_app.config["UPLOAD_FOLDER"],
+                                 now=clock.now(), actor=actor)
+    except ValueError as exc:  # a retention setting under a month
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"purged personal data older than {result.days} days "
+               f"(before {result.cutoff.isoformat()}): {result.sign_ins} sign-ins, "
+               f"{result.gps_fixes} GPS fixes, {result.files} files, {result.uploads} "
+               f"upload records; {result.shared_kept} shared files kept")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -233,7 +254,8 @@ def init_app(app: Flask) -> None:
     from .cli_certificates import certificates_group
 
     for command in (init_command, seed_demo_command, deploy_command, user_group, audit_group,
-                    serve_command, worker_command, demo_command, certificates_group):
+                    serve_command, worker_command, demo_command, certificates_group,
+                    purge_personal_data_command):
         app.cli.add_command(command)
 
 

@@ -8,6 +8,7 @@ from .analytics import (
     SafetyIncident,
     WorkerRating,
 )
+from .consent import PersonalDataConsent
 from .delivery import NotificationDelivery
 from .entry import SpaceEntry
 from .evidence import GasReading, PermitApproval, SignIn, Upload, WorkBreak
@@ -29,7 +30,7 @@ __all__ = [
     "Site", "ThresholdSetting", "Upload", "WatcherRating",
     "WorkBreak",
     "NotificationDelivery", "PreWorkCheck", "PreWorkMemo", "Watch", "WatcherHandover",
-    "SpaceEntry",
+    "SpaceEntry", "PersonalDataConsent",
     # analytics
     "ComplianceMiss", "ComplianceSnapshot", "ReportJob", "SafetyIncident", "WorkerRating",
 ]

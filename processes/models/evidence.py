@@ -105,6 +105,8 @@ class SignIn(db.Model):
     #: 2-3 frames kept as evidence (upload ids)
     frames: Mapped[list[str]] = mapped_column(JsonType, default=list)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: when the retention purge dropped the face images and the GPS fix (the verdict stays)
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class WorkBreak(db.Model):

@@ -23,7 +23,7 @@ from engine import Engine, TaskNotReady, audit, outbox
 from .. import certificates, roster
 from ..errors import Conflict, NotAllowed, ValidationFailed
 from ..models import Permit, Person, SignIn, Watch, WatcherHandover
-from . import settings
+from . import consent, settings
 
 #: user tasks a sign-in completes, and the purpose of that sign-in (``watcher_return`` is the
 #: return step of the diagrams made by bpmn/tools/permitkit/watched_work.py)
@@ -87,6 +87,9 @@ def record_task_sign_in(session: Session, permit: Permit, person: Person, step: 
                         now: datetime, sign_in: SignIn | None) -> SignIn:
     """Evidence of a completed sign-in step; a plain confirmation makes its own record."""
     if sign_in is None:
+        if position and consent.active(session, person) is None:
+            # a plain confirmation needs no consent, so it keeps no position without one
+            position = None
         sign_in = SignIn(permit_id=permit.id, person_id=person.id, method="confirmation",
                          purpose=SIGN_IN_STEPS[step], status="accepted",
                          accepted=bool(data.get("present")), comment=data.get("comment"),

@@ -27,7 +27,7 @@ from engine import Engine, HumanTask, outbox
 from .. import tasks
 from ..errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from ..models import Permit, Person, SignIn
-from . import geofence, presence, settings, tokens
+from . import consent, geofence, presence, settings, tokens
 
 LIVENESS_JOB = "supervision.liveness"
 REFUSAL_TEXT = {
@@ -84,11 +84,20 @@ def purpose_for(session: Session, permit: Permit, person: Person) -> str:
     raise Conflict(f"nothing to sign in for: the permit is {permit.status}")
 
 
+def check_may_submit(session: Session, permit: Permit, person: Person) -> str:
+    """Who and consent, before the caller stores any file: a refused watcher's face clip
+    must not reach the disk at all. Returns the purpose."""
+    purpose = purpose_for(session, permit, person)
+    consent.require(session, person, settings.of_permit(permit))
+    return purpose
+
+
 def start(session: Session, permit: Permit, person: Person, *, qr: str | None, secret: str,
           now: datetime) -> tokens.Challenge:
     """Check the scanned QR code and hand out the prompts to perform."""
     profile = settings.of_permit(permit)
     purpose = purpose_for(session, permit, person)
+    consent.require(session, person, profile)
     window = None
     if profile.needs_qr:
         if not qr:
@@ -123,6 +132,7 @@ def submit(session: Session, permit: Permit, person: Person, ev: Evidence, *, se
     """Record a sign-in attempt; judge it now, or queue the liveness job when it needs one."""
     profile = settings.of_permit(permit)
     purpose = purpose_for(session, permit, person)
+    consent.require(session, person, profile)
     errors = _required(profile, ev)
     if errors:
         raise ValidationFailed(errors, code="sign_in_incomplete")
@@ -162,7 +172,9 @@ def submit(session: Session, permit: Permit, person: Person, ev: Evidence, *, se
     session.flush()
     presence.record(session, permit, "sign_in.submitted", person.username, {
         "sign_in_id": sign_in.id, "purpose": purpose, "method": profile.method,
-        "prompts": prompts, "fix": {"lat": ev.lat, "lon": ev.lon, "accuracy_m": ev.accuracy_m},
+        # the position itself stays on the sign-in row, which the retention purge clears;
+        # the audit log is kept for good, so it holds only how good the fix was
+        "prompts": prompts, "fix": {"given": ev.lat is not None, "accuracy_m": ev.accuracy_m},
         "device_time": ev.device_time.isoformat() if ev.device_time else None,
         "geofence": fence.as_dict() if fence else None, "clip": ev.clip_id,
         "burst_frames": len(ev.burst_ids)}, now)
@@ -274,4 +286,6 @@ def view(sign_in: SignIn, names: dict[int, str] | None = None) -> dict[str, Any]
         if live else None,
         "identity": details.get("identity"), "frames": sign_in.frames or [],
         "clip": sign_in.clip_id, "comment": sign_in.comment,
+        # face images and fix dropped after their retention (retention.py); verdict kept
+        "purged_at": sign_in.purged_at.isoformat() if sign_in.purged_at else None,
     }

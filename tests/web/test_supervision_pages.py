@@ -6,7 +6,7 @@ import pytest
 
 from processes.supervision import settings
 from tests.api import Api
-from tests.supervision import approved_permit
+from tests.supervision import approved_permit, give_consent
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +32,7 @@ def test_the_card_shows_a_rotating_code_and_the_phone_page_the_camera_flow(plant
     assert permit["number"] in html and "每 60 秒更换" in html
     assert f"/api/v1/permits/{permit['id']}/qr" in html
 
+    give_consent(Api(plant, "watcher"))  # the notice comes first (test_consent_pages.py)
     page = logged_in(plant, "watcher").get(
         f"/supervision/permits/{permit['id']}/sign-in?qr=abc")
     html = page.get_data(as_text=True)

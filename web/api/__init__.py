@@ -41,6 +41,7 @@ from . import (  # noqa: E402,F401
     people,
     permit_types,
     permits,
+    personal_data,
     plant,
     reports,
     safety_incidents,

@@ -8,7 +8,16 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
-from . import bp, designer, notifications, schemas, schemas_work, supervision, tasks
+from . import (
+    bp,
+    designer,
+    notifications,
+    personal_data,
+    schemas,
+    schemas_work,
+    supervision,
+    tasks,
+)
 from . import qualification_schemas as qs
 
 #: (method, path, summary, request schema, response schema, tag)
@@ -168,6 +177,7 @@ OPERATIONS: list[tuple[str, str, str, Any, Any, str]] = [
     ("post", "/reports/regulator-export", "Push the signed export to the regulator through "
      "the outbox: 202 + job", None, None, "reports"),
     *supervision.OPENAPI,
+    *personal_data.OPENAPI,
     *notifications.OPENAPI,
     *designer.OPENAPI,
 ]
@@ -181,7 +191,8 @@ NO_CONTENT = {("delete", "/auth/token")}
 #: more POSTs answering 201 Created
 CREATED = ("/permits/{id}/sign-ins/challenge", "/permits/{id}/sign-ins",
            "/permits/{id}/watcher-handover", "/permits/{id}/pre-work/{item}",
-           "/process-definitions/{key}/versions/{version}/redeploy", "/decisions/{name}")
+           "/process-definitions/{key}/versions/{version}/redeploy", "/decisions/{name}",
+           "/me/consent")
 
 ERRORS = {
     "400": "malformed request", "401": "not logged in", "403": "not allowed",

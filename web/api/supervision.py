@@ -149,7 +149,8 @@ def submit_sign_in(permit_id: int) -> Any:
     assert person is not None
     form = load(SignInForm(), request.form.to_dict())
     permit = permits.get(db.session, permit_id)
-    signins.purpose_for(db.session, permit, person)  # 403/409 before storing any file
+    # 403/409/422 (no consent) before storing any file
+    signins.check_may_submit(db.session, permit, person)
     clip = request.files.get("clip")
     burst = request.files.getlist("frames")
     if len(burst) > MAX_BURST:

@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app, jsonify, request, send_file
 
 from engine import clock, db
+from processes import uploads
 from processes.errors import NotFound
 from processes.models import Upload
 
@@ -62,8 +63,13 @@ def upload() -> Any:
 @bp.get("/uploads/<upload_id>")
 @api_login_required
 def download(upload_id: str) -> Any:
-    row = db.session.get(Upload, upload_id)
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / upload_id
-    if row is None or not path.exists():
+    """Only to who may see the owning permit, person or certificate; 404 to anyone else."""
+    person = current_person()
+    assert person is not None
+    row = uploads.for_download(db.session, person, upload_id)
+    path = Path(current_app.config["UPLOAD_FOLDER"]) / row.id
+    if not path.exists():  # purged after its retention, or lost
         raise NotFound("upload", upload_id)
-    return send_file(path, mimetype=row.content_type)
+    response = send_file(path, mimetype=row.content_type)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

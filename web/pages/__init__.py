@@ -56,5 +56,6 @@ from . import (  # noqa: E402,F401
     notifications,
     people,
     permits,
+    personal_data,
     tasks,
 )

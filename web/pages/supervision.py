@@ -13,7 +13,7 @@ from engine import db
 from processes import catalog, permits
 from processes.errors import NotAllowed
 from processes.models import Permit, Person
-from processes.supervision import prework, settings
+from processes.supervision import consent, prework, settings
 
 from ..auth import current_person
 
@@ -66,9 +66,16 @@ def sign_in_page(permit_id: int) -> Any:
     if not isinstance(person, Person):
         return person
     permit = _permit(person, permit_id)
+    profile = settings.of_permit(permit)
+    if consent.needed(profile) and consent.active(db.session, person) is None:
+        # face and position are sensitive: the notice and "我同意" come before the camera
+        return render_template("supervision/consent.html", permit=permit,
+                               type_name=_type_name(permit), person=person,
+                               status=consent.status(db.session, person),
+                               next_url=request.full_path.rstrip("?"))
     return render_template("supervision/sign_in.html", permit=permit,
                            type_name=_type_name(permit), qr=request.args.get("qr", ""),
-                           prompt_text=PROMPT_TEXT, profile=settings.of_permit(permit),
+                           prompt_text=PROMPT_TEXT, profile=profile,
                            person=person)
 
 
