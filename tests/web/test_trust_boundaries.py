@@ -162,3 +162,16 @@ def test_a_5000_deep_json_body_is_a_400_not_a_500(plant, permit_a):
                         content_type="application/json", headers=api._headers())
     assert r.status_code == 400
     assert Api(plant, "applicant").get(f"/permits/{permit_a}").json["status"] != "cancelled"
+
+
+def test_page_actions_go_through_the_same_policy(plant, site_b_safety, permit_a):
+    from tests.web.conftest import Browser
+
+    page = Browser(plant, "nj_safety")
+    r = page.post(f"/permits/{permit_a}/cancel", data={"reason": "试试"})
+    assert r.status_code == 403
+    assert "厂区" in r.get_data(as_text=True)
+    assert page.get(f"/permits/{permit_a}").status_code == 403
+    assert page.get(f"/people/{person_id(plant, '张伟（焊工）')}").status_code == 403
+    assert Api(plant, "applicant").get(f"/permits/{permit_a}").json["status"] != "cancelled"
+    assert Browser(plant, "safety_dept").get(f"/permits/{permit_a}").status_code == 200
