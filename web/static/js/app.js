@@ -63,8 +63,8 @@
       var body = new FormData();
       body.append("file", file.files[0]);
       status.textContent = file.getAttribute("data-busy");
-      fetch(file.getAttribute("data-upload-url"), {
-        method: "POST", body: body, credentials: "same-origin"
+      window.permitflow.fetch(file.getAttribute("data-upload-url"), {
+        method: "POST", body: body
       }).then(function (response) {
         return response.json().then(function (json) { return { ok: response.ok, json: json }; });
       }).then(function (result) {
