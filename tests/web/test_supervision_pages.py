@@ -40,7 +40,9 @@ def test_the_card_shows_a_rotating_code_and_the_phone_page_the_camera_flow(plant
     for needle in ('class="oval"', "turn_left", '"abc"', "js/sign_in.js"):
         assert needle in html, needle
     # the flow itself is a static script (the CSP runs no inline script)
-    script = logged_in(plant, "watcher").get("/static/js/sign_in.js").get_data(as_text=True)
+    served = logged_in(plant, "watcher").get("/static/js/sign_in.js")
+    script = served.get_data(as_text=True)
+    served.close()
     for needle in ("getUserMedia", 'facingMode: "user"', "MediaRecorder", "geolocation",
                    "/sign-ins/challenge"):
         assert needle in script, needle
