@@ -7,6 +7,7 @@
   if (!window.L || !data || !document.getElementById("map")) { return; }
   var pf = window.permitflow, L = window.L;
   var map = L.map("map", {attributionControl: false, zoomSnap: 0.25});
+  window.permitflowMap = map;  // browser tests and power users script the map
   var fill = function (r) {
     if (r === null || r === undefined) { return "#cccccc"; }
     var t = Math.max(0, Math.min((r - 1) / 2, 1));
