@@ -3,6 +3,7 @@ their API writes carry the CSRF token (shared.js), which API v1 demands of the c
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -67,3 +68,44 @@ def test_the_instrument_photo_uploads_with_the_session(people, plant, frozen_clo
     page.wait_for_function(
         "document.querySelector('[data-photo-id]').value.length > 0")
     assert "照片已上传" in page.inner_text("[data-photo-status]")
+
+
+#: (who, page): every page without an id, as someone who may see it
+PAGES = [("admin", p) for p in ("/", "/inbox", "/permits", "/notifications", "/console",
+                                 "/console/decisions", "/console/incidents",
+                                 "/certificates", "/certificates/alerts", "/capabilities")] + [
+    ("safety_dept", p) for p in ("/analytics/", "/analytics/map", "/analytics/compliance",
+                                 "/analytics/reports")] + [
+    ("contractor_admin", "/contractor"), ("applicant", "/permits/new/hot_work")]
+
+
+def test_every_page_runs_under_the_csp(people, plant):
+    """No page has script the policy refuses (the browser logs each refusal as an error,
+    which fails the test), and the base page's script still answers."""
+    tabs: dict[str, object] = {}
+    for who, path in PAGES:
+        if who not in tabs:
+            tabs[who] = people(who)
+        page = tabs[who].open(path)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("typeof window.permitflow.fetch") == "function", path
+    page = tabs["applicant"].open("/login")
+    assert page.get_attribute('meta[name="csrf-token"]', "content")
+
+
+def test_a_queued_report_is_polled(people, plant):
+    from processes.models import Person, ReportJob
+
+    with plant.app_context():
+        who = db.session.execute(select(Person.id).where(Person.username == "safety_dept")
+                                 ).scalar_one()
+        job = ReportJob(kind="quarterly", params={"year": 2026, "quarter": 1, "site": None},
+                        status="queued", progress=0, requested_by=who,
+                        created_at=datetime(2026, 6, 3, 2, 0, tzinfo=UTC), result={})
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    person = people("safety_dept")
+    with person.page.expect_response(lambda r: r.url.endswith(f"/api/v1/reports/jobs/{job_id}")):
+        person.open(f"/analytics/reports/{job_id}")
+    assert person.page.inner_text("#status") == "queued"
