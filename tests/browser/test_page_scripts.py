@@ -68,6 +68,14 @@ def test_the_instrument_photo_uploads_with_the_session(people, plant, frozen_clo
     page.wait_for_function(
         "document.querySelector('[data-photo-id]').value.length > 0")
     assert "照片已上传" in page.inner_text("[data-photo-status]")
+    # a reading row added by the page script gets the next index in its names
+    group = page.locator("[data-rows]").first
+    before = int(group.get_attribute("data-next"))
+    group.locator("[data-add-row]").click()
+    names = group.locator("[data-row-list] > [data-row]").last.evaluate(
+        "row => [...row.querySelectorAll('[name]')].map(e => e.name)")
+    assert names and all(f".{before}." in n for n in names), names
+    assert not any("__i__" in n for n in names)
 
 
 #: (who, page): every page without an id, as someone who may see it

@@ -176,3 +176,21 @@ def test_no_template_has_inline_script_or_event_handler():
         assert not HANDLER.search(text), f"{name}: an on*= handler attribute"
         assert "javascript:" not in text.lower(), f"{name}: a javascript: URL"
     assert seen > 10  # the scan did look at the templates that load scripts
+
+
+SCRIPTS = Path(__file__).resolve().parents[2] / "web" / "static" / "js"
+HTML_SINKS = re.compile(r"\.(innerHTML|outerHTML)\b|insertAdjacentHTML|document\.write"
+                        r"|\beval\(|new Function\(")
+
+
+def test_our_scripts_put_data_in_as_text():
+    """Names, areas and comments reach the DOM as text nodes (static/js/shared.js), not
+    through an HTML sink; the one HTML hook (ECharts tooltips) escapes."""
+    files = sorted(SCRIPTS.glob("*.js")) + sorted((SCRIPTS / "src").glob("*.js"))
+    assert len(files) > 10
+    for path in files:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert not HTML_SINKS.search(line), f"{path.name}:{number}: {line.strip()}"
+    for name in ("heatmap.js", "compliance.js"):
+        text = (SCRIPTS / name).read_text(encoding="utf-8")
+        assert "formatter" in text and "escapeHtml" in text, name
