@@ -61,7 +61,7 @@ def hostile(plant, frozen_clock) -> dict[str, Any]:
         "decision": "approve", "comment": f"同意 {HOSTILE}"})
     with plant.app_context():
         instance_id = db.session.get(Permit, permit["id"]).instance_id
-    return {"permit": permit, "instance_id": instance_id}
+    return {"permit": permit, "instance_id": instance_id, "app": plant}
 
 
 def opened(person: Any, path: str) -> Any:
@@ -134,6 +134,9 @@ def test_hostile_text_stays_text_on_map_heatmap_console_and_permit(people, hosti
     assert f"{HOSTILE} 区" in text and f"{HOSTILE} 更换法兰" in text, text[:2000]
     assert f"{HOSTILE_2}监护人" in text and f"同意 {HOSTILE}" in text
     assert_harmless(analyst, page, "permit page")
+    page = opened(analyst, f"/people/{person_id(hostile['app'], 'watcher')}")
+    assert f"{HOSTILE_2}监护人" in page.inner_text("main")
+    assert_harmless(analyst, page, "person profile")
     assert dialogs == []
 
     designer = people("admin")
