@@ -165,7 +165,7 @@ def test_the_checks_notice_markup_that_does_get_in(people, plant):
     watched(person)
     page = opened(person, "/notifications")
     page.evaluate(f"document.querySelector('main').insertAdjacentHTML('beforeend', {HOSTILE!r})")
-    page.wait_for_function("window.__csp.length > 0")
+    page.wait_for_function("() => window.__csp.length > 0")
     assert page.evaluate("typeof window.__pwned") == "undefined"  # the CSP stopped it
     assert page.query_selector("img[src='x']")
     assert any("script-src" in v for v in page.evaluate("window.__csp"))

@@ -18,8 +18,8 @@ def test_qr_card_and_pre_work_taps(people, plant, frozen_clock):
     permit = approved_permit(plant, {"applicant": Api(plant, "applicant")}, frozen_clock)
     crew = people("applicant")
     page = crew.open(f"/supervision/permits/{permit['id']}/card")
-    page.wait_for_function(
-        "document.getElementById('qr').src.startsWith('data:image/svg')")
+    page.wait_for_function(  # a function: Playwright evals a bare expression each poll (CSP)
+        "() => document.getElementById('qr').src.startsWith('data:image/svg')")
 
     page = crew.open(f"/supervision/permits/{permit['id']}/pre-work")
     first = page.locator("#items button").first
@@ -66,7 +66,7 @@ def test_the_instrument_photo_uploads_with_the_session(people, plant, frozen_clo
     photo.write_bytes(PNG)
     page.set_input_files("[data-photo-file]", str(photo))
     page.wait_for_function(
-        "document.querySelector('[data-photo-id]').value.length > 0")
+        "() => document.querySelector('[data-photo-id]').value.length > 0")
     assert "照片已上传" in page.inner_text("[data-photo-status]")
     # a reading row added by the page script gets the next index in its names
     group = page.locator("[data-rows]").first
