@@ -226,7 +226,11 @@ def shoot_post(base: str, cookie: str, path: str, data: dict[str, Any], out: Pat
 
 
 def upload_photo(base: str, cookie: str) -> str:
-    r = requests.post(f"{base}/api/v1/uploads", headers={"Cookie": cookie}, timeout=10,
+    """As the page script does: the session cookie plus the page's CSRF token."""
+    page = requests.get(base + "/", headers={"Cookie": cookie}, timeout=10).text
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)
+    r = requests.post(f"{base}/api/v1/uploads", timeout=10,
+                      headers={"Cookie": cookie, "X-CSRFToken": token.group(1) if token else ""},
                       files={"file": ("screen.png", PNG + b"shot", "image/png")})
     return r.json()["id"]
 

@@ -16,7 +16,7 @@ from engine import Engine, OperatorRegistry, db
 from engine.db import install_sqlite_pragmas
 from handlers.broker import Jobs, make_broker
 
-from . import config, errors, limits, policy, throttle
+from . import api_csrf, config, errors, limits, policy, security_headers, throttle
 from .auth import login_manager
 
 LANGUAGES = ("zh_CN", "en")
@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 or str(Path.cwd() / "instance"))
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config.from_env(app.instance_path))
+    app.config.from_mapping(security_headers.config_from_env())
     app.config.update(
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,
@@ -67,6 +68,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    api_csrf.init_app(app)
+    security_headers.init_app(app)
     login_manager.init_app(app)
 
     registry = OperatorRegistry()
@@ -84,7 +87,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .pages.access import bp as access_bp
     from .pages.supervision import bp as supervision_pages_bp
 
-    csrf.exempt(api_bp)
+    csrf.exempt(api_bp)  # the API's own check: web/api_csrf.py (bearer tokens need none)
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(access_bp)

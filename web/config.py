@@ -50,9 +50,10 @@ def flag(value: str | None) -> bool | None:
 def secure_cookies(env: dict[str, str] | os._Environ[str]) -> bool:
     """PERMITFLOW_SECURE_COOKIES, else on exactly when the plant serves over HTTPS: a
     Secure cookie over plain HTTP would never come back and nobody could log in."""
-    chosen = flag(env.get("PERMITFLOW_SECURE_COOKIES"))
-    if chosen is not None:
-        return chosen
+    for name in ("PERMITFLOW_SECURE_COOKIES", "PERMITFLOW_HTTPS"):
+        chosen = flag(env.get(name))
+        if chosen is not None:
+            return chosen
     return (env.get("PERMITFLOW_BASE_URL") or "").strip().lower().startswith("https://")
 
 

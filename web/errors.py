@@ -35,6 +35,7 @@ from processes.errors import (
     ValidationFailed,
 )
 
+from .api_csrf import CsrfRefused
 from .auth import Unauthorized
 
 
@@ -57,6 +58,8 @@ def to_response(exc: Exception) -> tuple[int, Any]:
         return 401, {"auth": ["log in or send a valid bearer token"]}
     if isinstance(exc, NotAllowed):
         return 403, {"permission": [exc.reason]}
+    if isinstance(exc, CsrfRefused):
+        return 403, {"csrf": [exc.reason]}
     if isinstance(exc, NotFound | TaskNotFound | InstanceNotFound | IncidentNotFound
                   | EngineDefinitionNotFound):
         return 404, {"not_found": [str(exc)]}
@@ -83,7 +86,7 @@ def to_response(exc: Exception) -> tuple[int, Any]:
 HANDLED = (ValidationError, ValidationFailed, FormValidationError, StepRefused, DeployError,
            Unauthorized, NotAllowed, NotFound, TaskNotFound, InstanceNotFound,
            IncidentNotFound, EngineDefinitionNotFound, StaleInstance, TaskNotReady, Conflict,
-           Gone, IntegrityError, DataError, OverflowError)
+           Gone, IntegrityError, DataError, OverflowError, CsrfRefused)
 
 
 def audit_refusal(exc: StepRefused) -> None:

@@ -7,7 +7,9 @@ switched on while a browser test runs, and people log in through the real login 
 a page whose forms or scripts forget the token fails here as it would in production.
 
 Every page's script errors, console errors, missing static files and server errors fail
-the test. Chromium comes from Debian (``apt-get install chromium``; scripts/_venv.sh does
+the test; so does any Content-Security-Policy refusal (web/security_headers.py), which
+Chromium logs as a console error. Under that policy ``page.wait_for_function`` needs a
+function (``"() => …"``): a bare expression is eval'd on every poll, and eval is refused. Chromium comes from Debian (``apt-get install chromium``; scripts/_venv.sh does
 it when root) and is driven by Playwright's bundled driver, never by a browser Playwright
 downloads. Without Chromium the tests skip, unless PERMITFLOW_REQUIRE_SERVICES=1 (CI):
 then they fail.

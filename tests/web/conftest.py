@@ -32,6 +32,14 @@ class Browser:
     def post(self, path: str, data: Any = None, **kwargs: Any) -> Any:
         return self.client.post(path, data=data, **kwargs)
 
+    def csrf_headers(self, page: str = "/") -> dict[str, str]:
+        """The ``X-CSRFToken`` header a page script sends with an API write (read from the
+        page's ``<meta name="csrf-token">``, as static/js/shared.js does)."""
+        html = self.text(page)
+        found = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+        assert found, "the page has no csrf-token meta"
+        return {"X-CSRFToken": found.group(1)}
+
     def text(self, path: str, status: int = 200) -> str:
         r = self.get(path)
         assert r.status_code == status, (path, r.status_code, r.get_data(as_text=True)[-2000:])

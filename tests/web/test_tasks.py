@@ -16,10 +16,11 @@ def checklist_form(app, permit, **answers):
     return data
 
 
-def upload(browser_client) -> str:
-    r = browser_client.post("/api/v1/uploads", data={
+def upload(browser) -> str:
+    """What the page's script does: the session cookie plus the page's CSRF header."""
+    r = browser.client.post("/api/v1/uploads", data={
         "file": (io.BytesIO(PNG + b"page"), "screen.png", "image/png")},
-        content_type="multipart/form-data")
+        content_type="multipart/form-data", headers=browser.csrf_headers())
     assert r.status_code == 201, r.get_json()
     return r.get_json()["id"]
 
@@ -104,7 +105,7 @@ def test_failing_methane_reading_is_shown_next_to_that_reading(browser, plant, f
     b.post(f"/tasks/{task_id(plant, permit['id'], 'safety_measures')}",
            checklist_form(plant, permit))
     gas_task = task_id(plant, permit["id"], "gas_test")
-    photo = upload(b.client)  # what the page's script does, with the session cookie
+    photo = upload(b)  # what the page's script does, with the session cookie
     r = b.post(f"/tasks/{gas_task}", gas_form(photo, "12"))
     assert r.status_code == 422
     html = r.get_data(as_text=True)
@@ -181,7 +182,7 @@ def test_stale_revision_gets_a_friendly_conflict(browser, plant, frozen_clock):
     assert "该步骤已被他人处理，请刷新" in html
     assert f'href="/permits/{permit["id"]}"' in html
     gas_task = task_id(plant, permit["id"], "gas_test")
-    r = second.post(f"/tasks/{gas_task}", gas_form(upload(second.client), "5",
+    r = second.post(f"/tasks/{gas_task}", gas_form(upload(second), "5",
                                                    revision=permit["revision"]))
     assert r.status_code == 409  # the permit moved on since that revision
 

@@ -206,7 +206,12 @@ def build_spec() -> dict[str, Any]:
                    plugins=[MarshmallowPlugin()],
                    info={"description": "GB 30871-2022 permit-to-work service"},
                    servers=[{"url": "/api/v1"}])
-    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.security_scheme("bearer", {
+        "type": "http", "scheme": "bearer",
+        "description": "A token from POST /auth/token. Pages call the API with their login "
+                       "session instead; a write (POST/PUT/PATCH/DELETE) made that way must "
+                       "send the page's CSRF token in an X-CSRFToken header, else 403 "
+                       "{\"errors\": {\"csrf\": […]}} and nothing changes."})
     spec.components.schema("Errors", {"type": "object", "properties": {
         "errors": {"type": "object", "additionalProperties": True}}})
     registered: set[str] = set()

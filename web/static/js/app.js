@@ -22,15 +22,30 @@
     });
   }
 
+  var ROW_SLOT = "__i__";  // web/pages/schema_form.py: the row index in names and ids
+
+  /* Put the row's index into the cloned template's attributes and text, as nodes (no
+     markup is re-parsed, so nothing in a default value can turn into HTML). */
+  function fillSlot(node, index) {
+    if (node.nodeType === 1) {
+      Array.prototype.forEach.call(node.attributes, function (a) {
+        if (a.value.indexOf(ROW_SLOT) >= 0) { a.value = a.value.split(ROW_SLOT).join(index); }
+      });
+      if (node.content) { fillSlot(node.content, index); }  // a nested <template>
+    } else if (node.nodeType === 3 && node.nodeValue.indexOf(ROW_SLOT) >= 0) {
+      node.nodeValue = node.nodeValue.split(ROW_SLOT).join(index);
+    }
+    Array.prototype.forEach.call(node.childNodes, function (child) { fillSlot(child, index); });
+  }
+
   function addRow(group) {
     var template = group.querySelector("template[data-row-template]");
     var list = group.querySelector("[data-row-list]");
     var index = parseInt(group.getAttribute("data-next") || "0", 10);
     group.setAttribute("data-next", String(index + 1));
-    var html = template.innerHTML.split("__i__").join(String(index));
-    var holder = document.createElement("div");
-    holder.innerHTML = html.trim();
-    var row = holder.firstElementChild;
+    var fragment = template.content.cloneNode(true);
+    fillSlot(fragment, String(index));
+    var row = fragment.firstElementChild;
     list.appendChild(row);
     renumber(group);
     var first = row.querySelector("input, select, textarea");
@@ -63,8 +78,8 @@
       var body = new FormData();
       body.append("file", file.files[0]);
       status.textContent = file.getAttribute("data-busy");
-      fetch(file.getAttribute("data-upload-url"), {
-        method: "POST", body: body, credentials: "same-origin"
+      window.permitflow.fetch(file.getAttribute("data-upload-url"), {
+        method: "POST", body: body
       }).then(function (response) {
         return response.json().then(function (json) { return { ok: response.ok, json: json }; });
       }).then(function (result) {

@@ -50,8 +50,8 @@
       var body = new FormData(form);
       body.delete("files");
       body.append("files", new Blob([saved.xml], { type: "application/xml" }), data.name);
-      return fetch(url, { method: "POST", body: body, credentials: "same-origin",
-                          headers: { "Accept": "application/json" } });
+      return window.permitflow.fetch(url, { method: "POST", body: body,
+                                          headers: { "Accept": "application/json" } });
     }).then(function (r) { return r.json(); });
   }
 

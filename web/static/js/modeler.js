@@ -75,8 +75,8 @@
         body.append("files", new Blob([c.content], { type: c.kind === "form" ? "application/json"
                                                                               : "application/xml" }), c.name);
       });
-      return fetch(url, { method: "POST", body: body, credentials: "same-origin",
-                          headers: { "Accept": "application/json" } });
+      return window.permitflow.fetch(url, { method: "POST", body: body,
+                                          headers: { "Accept": "application/json" } });
     }).then(function (r) { return r.json(); });
   }
 
