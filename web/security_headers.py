@@ -45,6 +45,8 @@ from typing import Any
 from flask import Flask, request
 from flask_talisman import Talisman
 
+from .config import flag
+
 CONTENT_SECURITY_POLICY: dict[str, str] = {
     "default-src": "'self'",
     "script-src": "'self'",
@@ -127,6 +129,10 @@ def config_from_env() -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     """One Talisman per app: it keeps its options on itself, and tests build several apps."""
     https = serves_https(app.config)
+    # Secure cookies where TLS is, unless PERMITFLOW_SECURE_COOKIES says otherwise
+    chosen = flag(os.environ.get("PERMITFLOW_SECURE_COOKIES"))
+    secure = https if chosen is None else chosen
+    app.config["REMEMBER_COOKIE_SECURE"] = secure
     app.extensions["talisman"] = PlantTalisman(
         app,
         force_https=False,  # no redirect in dev and tests; the proxy does it where TLS is
@@ -137,7 +143,6 @@ def init_app(app: Flask) -> None:
         frame_options="DENY",
         referrer_policy=DEFAULT_REFERRER_POLICY,
         # a Secure cookie is never sent over plain HTTP: only where the plant has TLS
-        # (PERMITFLOW_SECURE_COOKIES may say otherwise: web/config.py)
-        session_cookie_secure=app.config.get("SESSION_COOKIE_SECURE", https),
+        session_cookie_secure=secure,
         session_cookie_samesite=app.config.get("SESSION_COOKIE_SAMESITE") or "Lax",
     )

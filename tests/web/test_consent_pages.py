@@ -37,7 +37,7 @@ def test_the_phone_shows_the_notice_first_and_i_agree_leads_back_to_the_camera(
     text = consent.current()
     assert text.title_zh in html and text.zh[1] in html and text.en[1] in html
     assert "我同意 / I agree" in html and 'name="version" value="1"' in html
-    assert "getUserMedia" not in html  # no camera before consent
+    assert "js/sign_in.js" not in html  # no camera before consent
     assert "/me/personal-data" in html
 
     # pressing nothing but posting without "agree" records nothing
@@ -48,7 +48,7 @@ def test_the_phone_shows_the_notice_first_and_i_agree_leads_back_to_the_camera(
     assert r.status_code == 302 and r.headers["Location"].endswith(page)
     [row] = consents(plant)
     assert row.text_version == 1 and row.client_agent.startswith("Mozilla/5.0 (Linux")
-    assert "getUserMedia" in watcher.text(page)
+    assert "js/sign_in.js" in watcher.text(page)
 
     # an outside address in next is not followed
     other = Browser(plant, "team_leader")
