@@ -51,6 +51,8 @@ class Rule:
     body: dict[str, str] | None = None
     #: answer 404 instead of 403 out of scope, where a 403 would reveal the object exists
     hide: bool = False
+    #: the words for an out-of-scope refusal, where the generic ones would not say who may
+    refusal: str | None = None
 
     @property
     def public(self) -> bool:
@@ -82,7 +84,7 @@ def table() -> dict[str, Rule]:
             if g.scope not in scope.SCOPES:
                 raise ValueError(f"{key}: unknown scope {g.scope!r}")
         rules[key] = Rule(key, grants, entry.get("object"), entry.get("body"),
-                          entry.get("hide", False))
+                          entry.get("hide", False), entry.get("refusal"))
     return rules
 
 
@@ -111,7 +113,7 @@ def decide(person: Person, rule: Rule, view_args: dict[str, Any],
             return
     if rule.hide:
         raise NotFound("object", next(iter(view_args.values()), None))
-    reason = target.refusal(person) if target.refusal is not None else None
+    reason = target.refusal(person) if target.refusal is not None else rule.refusal
     if reason:
         raise NotAllowed(reason)
     raise NotAllowed("此对象不在您的厂区、单位或职责范围内 / this belongs to another site, "
