@@ -200,6 +200,12 @@ def cancel(session: Session, engine: Engine, permit: Permit, *, by: Person,
            reason: str) -> Permit:
     if not reason.strip():
         raise ValidationFailed({"reason": ["say why the permit is cancelled"]})
+    if permit.instance_id is not None:
+        # The instance first (engine/locks.py); a cancel that waited on it then sees
+        # the permit as the winner left it (already cancelled: a conflict, not a second one).
+        engine.lock_instance(session, permit.instance_id)
+        if engine.locks_rows(session):
+            session.refresh(permit)
     if permit.status not in CANCELLABLE:
         raise Conflict(f"a {permit.status} permit cannot be cancelled")
     if by.id != permit.applicant_id and not may_cancel(by):
