@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from engine import Engine, clock, conflicts, db, outbox, schedule
+from engine import Engine, clock, conflicts, db, idempotency, outbox, schedule
 from processes import alerts, authenticity, notifications, permits, suspensions
 from processes.models import Certificate
 
@@ -155,6 +155,9 @@ def tick(app: Flask, engine: Engine, jobs: Jobs) -> TickResult:
                 session, supervision.suspend_absent(session, engine))) or 0
             _part(session, result, "notification sweep",
                   lambda: _commit(session, channels.sweep(session)))
+            keep = timedelta(hours=float(app.config.get("IDEMPOTENCY_HOURS") or 24))
+            _part(session, result, "expired idempotency keys", lambda: _commit(
+                session, idempotency.purge(session, before=clock.now() - keep)))
             relayed = _part(session, result, "outbox relay",
                             lambda: outbox.relay(session, jobs.send, now=clock.now()))
             if relayed is not None:
