@@ -207,7 +207,8 @@ def cancel(session: Session, engine: Engine, permit: Permit, *, by: Person,
         if engine.locks_rows(session):
             session.refresh(permit)
     if permit.status not in CANCELLABLE:
-        raise Conflict(f"a {permit.status} permit cannot be cancelled")
+        raise Conflict(f"作业票{linked.STATUS_ZH.get(permit.status, permit.status)}，不能取消 / "
+                       f"a {permit.status} permit cannot be cancelled")
     if by.id != permit.applicant_id and not may_cancel(by):
         raise NotAllowed("only the applicant or the safety department may cancel a permit")
     if permit.instance_id is not None:
