@@ -42,11 +42,11 @@ def lock_instance(session: Session, instance_id: int, *, skip_locked: bool = Fal
     changes must not take row locks before this one. With ``skip_locked`` an instance some
     other transaction holds gives None instead of waiting (a ticker moves on).
     """
-    locked: set[int] = session.info.setdefault(_LOCKED, set())
+    # the rows themselves, not their ids: the identity map holds rows weakly, and a row
+    # dropped by its caller would otherwise be read again (and its state with it)
+    locked: dict[int, ProcessInstance] = session.info.setdefault(_LOCKED, {})
     if instance_id in locked:
-        row = session.get(ProcessInstance, instance_id)
-        if row is not None:
-            return row
+        return locked[instance_id]
     query = (select(ProcessInstance).options(undefer(ProcessInstance.state))
              .where(ProcessInstance.id == instance_id)
              .execution_options(populate_existing=True))
@@ -58,14 +58,14 @@ def lock_instance(session: Session, instance_id: int, *, skip_locked: bool = Fal
         if skip_locked:
             return None
         raise InstanceNotFound(instance_id)
-    locked.add(instance_id)
+    locked[instance_id] = row
     return row
 
 
-def mark_locked(session: Session, instance_id: int) -> None:
+def mark_locked(session: Session, row: ProcessInstance) -> None:
     """A row this transaction locked by a query of its own (a claim), or inserted (nobody
     else can see it yet): it counts as locked."""
-    session.info.setdefault(_LOCKED, set()).add(instance_id)
+    session.info.setdefault(_LOCKED, {})[row.id] = row
 
 
 def lock_query(session: Session, query: Any, *, skip_locked: bool = True) -> Any:

@@ -321,7 +321,7 @@ class Engine:
                               state="{}", started_by=actor, created_at=now, updated_at=now)
         session.add(row)
         session.flush()
-        locks.mark_locked(session, row.id)
+        locks.mark_locked(session, row)
         with self._stepping(session, row, actor, now) as step:
             step.audit("instance.started", {"business_key": business_key})
             self._advance(session, row, wf, step)

@@ -78,7 +78,7 @@ def next_due_timer(session: Session, now: datetime, exclude: list[int]
     with session.no_autoflush, conflicts.as_stale():
         row = session.execute(locks.lock_query(session, query)).scalar_one_or_none()
     if row is not None:
-        locks.mark_locked(session, row.id)
+        locks.mark_locked(session, row)
     return row
 
 
@@ -96,7 +96,7 @@ def next_due_incident(session: Session, now: datetime, exclude: list[int]
     if found is None:
         return None
     row, incident_id = found
-    locks.mark_locked(session, row.id)
+    locks.mark_locked(session, row)
     return incident_id, row.id
 
 
