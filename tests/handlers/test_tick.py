@@ -59,3 +59,45 @@ def test_a_failing_timer_is_counted_and_the_pass_goes_on(plant, monkeypatch):
     assert calls == ["timers"]
     assert (result.timers, result.errors) == (3, 1)
     assert _sent(plant, message_id)
+
+
+def test_two_tickers_expire_each_permit_once(plant, frozen_clock):
+    """Two workers tick at the same moment over permits whose validity ran out."""
+    import threading
+    from collections import Counter
+
+    from engine import AuditEvent
+    from processes.models import Permit
+    from tests.api import Api
+    from tests.web.conftest import new_permit
+
+    permits = [new_permit(plant, frozen_clock, prepared=True) for _ in range(4)]
+    watcher = Api(plant, "watcher")
+    for permit in permits:
+        watcher.complete(permit["id"], "watcher_sign_in", {"present": True})
+    frozen_clock.advance(hours=5)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def worker():
+        with plant.app_context():
+            engine, jobs = get_engine(), get_jobs()
+        barrier.wait()
+        results.append(tick(plant, engine, jobs))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert len(results) == 2 and all(r.errors == 0 for r in results), results
+    assert sum(r.timers for r in results) == len(permits)
+    with plant.app_context():
+        rows = [db.session.get(Permit, p["id"]) for p in permits]
+        assert [p.status for p in rows] == ["expired"] * len(permits)
+        fired = Counter(db.session.execute(select(AuditEvent.instance_id).where(
+            AuditEvent.instance_id.in_([p.instance_id for p in rows]),
+            AuditEvent.actor == "timer")).scalars())
+        assert len(fired) == len(permits)
+        once = {p.instance_id: fired[p.instance_id] for p in rows}
+        assert len(set(once.values())) == 1, once  # the same few events each: fired once
