@@ -19,7 +19,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import AuditEvent, HumanTask, ProcessInstance, db
 from processes.models import Permit
 from tests.api import Api, measures, person_id
-from tests.conftest import needs_postgres
 from tests.web.conftest import new_permit, task_id
 
 
@@ -98,8 +97,7 @@ def test_cancels_racing_completions_end_whole(plant, frozen_clock):
             assert completed == 200 and instance_status == "running"
 
 
-@needs_postgres
-def test_completions_of_one_task_by_two_sessions_one_wins(plant, frozen_clock):
+def test_six_completions_of_one_task_one_wins(plant, frozen_clock):
     permit = new_permit(plant, frozen_clock)
     task = task_id(plant, permit["id"], "safety_measures")
     data = {"data": measures(person_id(plant, "applicant"))}
