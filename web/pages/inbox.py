@@ -133,13 +133,15 @@ def bulk_approve() -> Any:
         outcomes = bulk.approve(db.session, get_engine(), task_ids, person=me(),
                                 comment=request.form.get("comment"),
                                 position=form_position(request.form))
-        db.session.commit()
+        # the page is rendered before the commit: afterwards nothing may fail
+        page = render_template("inbox_bulk.html", outcomes=outcomes,
+                               approved=sum(o.approved for o in outcomes),
+                               refused=sum(not o.approved for o in outcomes))
+        conflicts.commit(db.session)
     except ValidationFailed as exc:
         db.session.rollback()
         for messages in exc.errors.values():
             for message in messages:
                 flash(message, "error")
         return _back()
-    return render_template("inbox_bulk.html", outcomes=outcomes,
-                           approved=sum(o.approved for o in outcomes),
-                           refused=sum(not o.approved for o in outcomes))
+    return page
