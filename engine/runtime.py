@@ -1,9 +1,11 @@
 """Running instances: start, complete a task, fire timers, retry incidents, cancel.
 
-Every public method is one *engine step* inside the caller's transaction: it loads the
-workflow, advances it, and writes the serialized state, the human-task index, audit events
-and outbox jobs into the session. The caller (a request or a job) commits or rolls back;
-a concurrent step on the same instance fails with :class:`StaleInstance` at flush.
+Every public method is one *engine step* inside the caller's transaction: it locks the
+instance row (``engine/locks.py``), loads the workflow, advances it, and writes the
+serialized state, the human-task index, audit events and outbox jobs into the session.
+The caller (a request or a job) commits or rolls back. A concurrent step on the same
+instance waits for the lock (PostgreSQL) and then finds the instance moved on, or fails
+with :class:`StaleInstance` at whichever flush meets the conflict (``engine/conflicts.py``).
 """
 
 from __future__ import annotations
