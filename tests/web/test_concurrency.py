@@ -30,7 +30,7 @@ def _at_once(requests):
     def send(i, api, path, body):
         client = api.app.test_client()
         barrier.wait()
-        r = client.post(f"/api/v1{path}", json=body,
+        r = client.post(f"/api/v1{path}", json=body if body is not None else {},
                         headers={"Authorization": f"Bearer {api.token}"})
         answers[i] = (r.status_code, r.get_json())
 
@@ -189,3 +189,29 @@ def test_an_answer_that_cannot_be_built_still_reports_the_committed_cancel(
     assert r.json["id"] == permit["id"] and r.json["status"] == "cancelled"
     assert r.json["partial"] is True
     assert _state(plant, permit["id"])[:2] == ("cancelled", "cancelled")
+
+
+def test_claims_completions_and_a_cancel_of_one_approval_at_once(plant_all, frozen_clock):
+    """A claim writes the task row after locking the instance, like every step: no
+    deadlock with the cancel, and whatever wins, the others are told so."""
+    from tests.inbox import add_person, low_risk_permit, task_of
+
+    add_person(plant_all, "unit_approver2", "林峰（基层单位负责人）", ["unit_approver"])
+    permit = low_risk_permit(plant_all, frozen_clock)
+    task = task_of(plant_all, permit["id"], "approve_1")
+    first, second = Api(plant_all, "unit_approver"), Api(plant_all, "unit_approver2")
+    safety = Api(plant_all, "safety_dept")
+    answers = _at_once([
+        (first, f"/tasks/{task}/claim", None),
+        (second, f"/tasks/{task}/claim", None),
+        (first, f"/tasks/{task}/complete", {"data": {"decision": "approve"}}),
+        (second, f"/tasks/{task}/complete", {"data": {"decision": "approve"}}),
+        (safety, f"/permits/{permit['id']}/cancel", {"reason": "计划调整"}),
+    ])
+    assert all(status in (200, 409) for status, _ in answers), answers
+    completions = [status for status, _ in answers[2:4]]
+    assert completions.count(200) <= 1
+    permit_status, instance_status, open_tasks, instance_id = _state(plant_all, permit["id"])
+    assert _events(plant_all, instance_id, "task.completed") == completions.count(200) + 1
+    if answers[4][0] == 200:
+        assert (permit_status, instance_status, open_tasks) == ("cancelled", "cancelled", 0)
