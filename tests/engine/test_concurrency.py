@@ -171,7 +171,6 @@ def test_a_cancel_racing_the_timer_ends_one_way_or_the_other(engine_app, session
         assert events["instance.cancelled"] + events["instance.completed"] == 1
 
 
-@needs_postgres
 def test_twenty_cancels_of_one_instance_one_wins(engine_app, session, engine):
     engine.deploy(session, simple_files())
     row = engine.start(session, "simple", {})
@@ -186,8 +185,13 @@ def test_twenty_cancels_of_one_instance_one_wins(engine_app, session, engine):
         except (StaleInstance, TaskNotReady) as exc:
             return type(exc).__name__
 
-    results = _in_threads(engine_app, *[cancel] * 20)
-    assert Counter(results) == {"ok": 1, "TaskNotReady": 19}
+    results = Counter(_in_threads(engine_app, *[cancel] * 20))
+    # PostgreSQL: the losers waited for the lock and found it cancelled; SQLite: those
+    # that read before the winner committed are stale at their flush
+    assert results["ok"] == 1
+    assert results["TaskNotReady"] + results["StaleInstance"] == 19, results
+    if engine.locks_rows(session):
+        assert results["TaskNotReady"] == 19
     assert session.execute(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.instance_id == instance_id,
         AuditEvent.action == "instance.cancelled")).scalar() == 1
