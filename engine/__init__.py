@@ -4,7 +4,7 @@ It imports nothing from the permit domain: a permit is a process instance plus d
 that point at it. This module is the facade other layers use.
 """
 
-from . import audit, clock, outbox, schedule
+from . import audit, clock, conflicts, idempotency, locks, outbox, schedule
 from .db import Base, JsonType, db
 from .errors import (
     DefinitionNotFound,
@@ -39,7 +39,8 @@ from .services import OperatorRegistry, ServiceContext
 
 __all__ = [
     # runtime
-    "Engine", "OperatorRegistry", "ServiceContext", "audit", "clock", "outbox", "schedule",
+    "Engine", "OperatorRegistry", "ServiceContext", "audit", "clock", "conflicts",
+    "idempotency", "locks", "outbox", "schedule",
     # persistence
     "Base", "JsonType", "UtcDateTime", "db",
     "AuditEvent", "Draft", "HumanTask", "Incident", "OutboxMessage", "ProcessDefinition",

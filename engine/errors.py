@@ -78,11 +78,20 @@ class TaskNotReady(EngineError):
 
 
 class StaleInstance(EngineError):
-    """Someone else advanced the instance since it was read; the caller must reload."""
+    """Someone else advanced the instance since it was read; the caller must reload.
 
-    def __init__(self, instance_id: int, expected: int | None = None, actual: int | None = None):
+    Also what a deadlock, a serialization failure or a busy SQLite becomes
+    (``engine/conflicts.py``): to a person all of them mean "try again on fresh data", and
+    a job is simply retried. ``instance_id`` is None when the conflict was met outside a
+    step (a commit of domain rows only).
+    """
+
+    def __init__(self, instance_id: int | None, expected: int | None = None,
+                 actual: int | None = None):
         self.instance_id, self.expected, self.actual = instance_id, expected, actual
-        super().__init__(f"process instance {instance_id} changed (revision {expected} → {actual})")
+        what = f"process instance {instance_id}" if instance_id is not None else "the data"
+        super().__init__(f"{what} changed (revision {expected} → {actual})"
+                         if expected is not None else f"{what} changed meanwhile")
 
 
 class FormValidationError(EngineError):

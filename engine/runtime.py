@@ -1,9 +1,11 @@
 """Running instances: start, complete a task, fire timers, retry incidents, cancel.
 
-Every public method is one *engine step* inside the caller's transaction: it loads the
-workflow, advances it, and writes the serialized state, the human-task index, audit events
-and outbox jobs into the session. The caller (a request or a job) commits or rolls back;
-a concurrent step on the same instance fails with :class:`StaleInstance` at flush.
+Every public method is one *engine step* inside the caller's transaction: it locks the
+instance row (``engine/locks.py``), loads the workflow, advances it, and writes the
+serialized state, the human-task index, audit events and outbox jobs into the session.
+The caller (a request or a job) commits or rolls back. A concurrent step on the same
+instance waits for the lock (PostgreSQL) and then finds the instance moved on, or fails
+with :class:`StaleInstance` at whichever flush meets the conflict (``engine/conflicts.py``).
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ from SpiffWorkflow.spiff.specs.event_definitions import (
 )
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
-from sqlalchemy.orm import Session, undefer
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import Session
 
-from . import audit, clock, drafts, migration, outbox, serialize
+from . import audit, clock, drafts, locks, migration, outbox, serialize
 from . import deploy as deploying
+from .conflicts import as_stale, is_conflict
 from .errors import (
     EngineError,
     FormValidationError,
@@ -168,10 +170,13 @@ class Engine:
     @contextmanager
     def _stepping(self, session: Session, row: ProcessInstance, actor: str | None,
                   now: datetime) -> Iterator[_Step]:
+        """One step: a stale write or a deadlock at any of its flushes (an autoflush, a
+        handler's flush, the final save) leaves as :class:`StaleInstance`."""
         step = _Step(session, row, actor, now, row.definition)
         token = _step.set(step)
         try:
-            yield step
+            with as_stale(row.id):
+                yield step
         finally:
             _step.reset(token)
 
@@ -204,6 +209,8 @@ class Engine:
                               errors=exc.errors, code=exc.code, details=exc.details,
                               instance_id=row.id) from None
         except Exception as exc:  # a failing handler or expression: an incident, not a 500
+            if is_conflict(exc):  # another step won the race: this one is redone, not broken
+                raise
             if (isinstance(exc, EngineError) and not isinstance(exc, WorkflowException)
                     and not wf.get_tasks(state=TaskState.ERROR)):
                 raise
@@ -247,10 +254,7 @@ class Engine:
             row.completed_at = step.now
             step.audit("instance.completed", {"success": wf.success})
         self._sync_inbox(session, row, wf, step)
-        try:
-            session.flush()
-        except StaleDataError:
-            raise StaleInstance(row.id) from None
+        session.flush()  # a stale revision raises here; _stepping makes it StaleInstance
 
     @staticmethod
     def _next_timer(wf: BpmnWorkflow) -> datetime | None:
@@ -319,6 +323,7 @@ class Engine:
                               state="{}", started_by=actor, created_at=now, updated_at=now)
         session.add(row)
         session.flush()
+        locks.mark_locked(session, row)
         with self._stepping(session, row, actor, now) as step:
             step.audit("instance.started", {"business_key": business_key})
             self._advance(session, row, wf, step)
@@ -331,16 +336,23 @@ class Engine:
         return row
 
     @staticmethod
-    def _instance_with_state(session: Session, instance_id: int) -> ProcessInstance:
-        """The instance and its (deferred) state in one query, for a step about to load it.
+    def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
+        """The instance locked for this transaction, with its state: every step's first act.
 
-        No autoflush: the caller's pending changes then go out with the step's own flush,
-        in one UPDATE per row, instead of one now and another after the step.
+        Callers that read or lock other rows of the instance before the step (a task's
+        claim) call it first themselves, so the instance row is always locked first
+        (``engine/locks.py``). No autoflush: the caller's pending changes go out with the
+        step's own flush, after the lock.
         """
-        with session.no_autoflush:
-            return session.execute(select(ProcessInstance)
-                                   .options(undefer(ProcessInstance.state))
-                                   .where(ProcessInstance.id == instance_id)).scalar_one()
+        row = locks.lock_instance(session, instance_id)
+        assert row is not None
+        return row
+
+    @staticmethod
+    def locks_rows(session: Session) -> bool:
+        """Whether locking waits for other transactions (PostgreSQL), so that rows read
+        before the lock may be older than what the lock holder committed."""
+        return locks.row_locks(session)
 
     def get_task(self, session: Session, task_id: str) -> HumanTask:
         task = session.get(HumanTask, task_id)
@@ -369,7 +381,7 @@ class Engine:
         ht = self.get_task(session, task_id)
         if ht.status != "open":
             raise TaskNotReady(task_id, ht.status)
-        row = self._instance_with_state(session, ht.instance_id)
+        row = self.lock_instance(session, ht.instance_id)
         if expected_revision is not None and expected_revision != row.revision:
             raise StaleInstance(row.id, expected_revision, row.revision)
         self.validate_task_data(ht, data)
@@ -398,7 +410,7 @@ class Engine:
         ht = self.get_task(session, task_id)
         if ht.status != "open":
             raise TaskNotReady(task_id, ht.status)
-        row = self._instance_with_state(session, ht.instance_id)
+        row = self.lock_instance(session, ht.instance_id)
         if expected_revision is not None and expected_revision != row.revision:
             raise StaleInstance(row.id, expected_revision, row.revision)
         wf = self.load(row)
@@ -423,7 +435,7 @@ class Engine:
     def send_message(self, session: Session, instance_id: int, name: str,
                      payload: dict[str, Any] | None = None, *, actor: str | None = None,
                      signal: bool = False) -> ProcessInstance:
-        row = self.get_instance(session, instance_id)
+        row = self.lock_instance(session, instance_id)
         wf = self.load(row)
         definition = (SignalEventDefinition if signal else MessageEventDefinition)(name)
         now = clock.now()
@@ -438,7 +450,7 @@ class Engine:
 
     def cancel(self, session: Session, instance_id: int, *, actor: str | None,
                reason: str) -> ProcessInstance:
-        row = self.get_instance(session, instance_id)
+        row = self.lock_instance(session, instance_id)
         if row.status != "running":
             raise TaskNotReady(str(instance_id), row.status)
         wf = self.load(row)
@@ -457,6 +469,7 @@ class Engine:
         return row
 
     def fire_timers(self, session: Session, row: ProcessInstance) -> ProcessInstance:
+        row = self.lock_instance(session, row.id)
         wf = self.load(row)
         now = clock.now()
         with self._stepping(session, row, "timer", now) as step:
@@ -524,7 +537,12 @@ class Engine:
             raise IncidentNotFound(incident_id)
         if incident.status != "open":
             raise TaskNotReady(str(incident_id), incident.status)
-        row = self.get_instance(session, incident.instance_id)
+        held = locks.is_locked(session, incident.instance_id)
+        row = self.lock_instance(session, incident.instance_id)
+        if not held and self.locks_rows(session):
+            session.refresh(incident)  # read before the lock: another retry may have won
+            if incident.status != "open":
+                raise TaskNotReady(str(incident_id), incident.status)
         wf = self.load(row)
         task = wf.get_task_from_id(UUID(incident.task_id))
         if task is None:
@@ -567,7 +585,7 @@ class Engine:
         Ready and waiting tasks keep their ids (the inbox rows stay); they are predicted
         again on the new spec, and the engine then runs whatever became runnable.
         """
-        row = self.get_instance(session, instance_id)
+        row = self.lock_instance(session, instance_id)
         if expected_revision is not None and expected_revision != row.revision:
             raise StaleInstance(row.id, expected_revision, row.revision)
         target = self._migration_target(session, row, to_version)

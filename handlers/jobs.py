@@ -2,13 +2,14 @@
 incidents, enqueues the daily jobs (once per plant-local day) and relays the outbox.
 
 Each timer firing or retry is its own transaction, so one broken instance cannot hold up
-the others.
+the others, and each part of the pass runs even when an earlier one failed.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from engine import Engine, EngineError, StaleInstance, clock, db, outbox, schedule
+from engine import Engine, clock, conflicts, db, idempotency, outbox, schedule
 from processes import alerts, authenticity, notifications, permits, suspensions
 from processes.models import Certificate
 
@@ -112,41 +113,64 @@ class TickResult:
     sent: int = 0
     failed: int = 0
     daily: int = 0
+    #: parts of the pass (or single timers and retries) that failed; each was logged
+    errors: int = 0
+
+
+def _part(session: Session, result: TickResult, name: str, run: Callable[[], Any]) -> Any:
+    """One part of the pass; its failure is logged and rolled back, the others still run."""
+    try:
+        return run()
+    except Exception:
+        session.rollback()
+        result.errors += 1
+        log.exception("tick: %s failed", name)
+        return None
 
 
 def tick(app: Flask, engine: Engine, jobs: Jobs) -> TickResult:
-    """One pass of periodic work; safe to run from several workers at once."""
+    """One pass of periodic work; safe to run from several workers at once.
+
+    Timers and retries are claimed one by one (``engine/schedule.py``), so two workers never
+    fire the same one; a failing timer, sweep or relay is logged and the rest goes on.
+    """
     result = TickResult()
     with app.app_context():
         session = db.session
         try:
-            for instance_id in engine.due_timer_instances(session):
-                try:
-                    engine.fire_timers(session, engine.get_instance(session, instance_id))
-                    session.commit()
-                    result.timers += 1
-                except (StaleInstance, EngineError) as exc:
-                    session.rollback()
-                    log.info("timer on instance %s skipped: %s", instance_id, exc)
-            for incident_id in engine.due_incidents(session):
-                try:
-                    engine.retry_incident(session, incident_id)
-                    session.commit()
-                    result.retries += 1
-                except (StaleInstance, EngineError) as exc:
-                    session.rollback()
-                    log.info("retry of incident %s skipped: %s", incident_id, exc)
-            result.daily = len(enqueue_daily(session, clock.now(),
-                                             app.config.get("PLANT_TIMEZONE", "Asia/Shanghai")))
-            result.suspended = supervision.suspend_absent(session, engine)
-            channels.sweep(session)
-            session.commit()
-            relayed = outbox.relay(session, jobs.send, now=clock.now())
-            result.sent, result.failed = relayed.sent, relayed.failed
+            timers = _part(session, result, "timers",
+                           lambda: schedule.fire_due_timers(session, engine))
+            if timers is not None:
+                result.timers = timers.done
+                result.errors += len(timers.failed)
+            retries = _part(session, result, "incident retries",
+                            lambda: schedule.retry_due_incidents(session, engine))
+            if retries is not None:
+                result.retries = retries.done
+                result.errors += len(retries.failed)
+            zone = app.config.get("PLANT_TIMEZONE", "Asia/Shanghai")
+            result.daily = len(_part(session, result, "daily jobs",
+                                     lambda: enqueue_daily(session, clock.now(), zone)) or [])
+            result.suspended = _part(session, result, "absent watchers", lambda: _commit(
+                session, supervision.suspend_absent(session, engine))) or 0
+            _part(session, result, "notification sweep",
+                  lambda: _commit(session, channels.sweep(session)))
+            keep = timedelta(hours=float(app.config.get("IDEMPOTENCY_HOURS") or 24))
+            _part(session, result, "expired idempotency keys", lambda: _commit(
+                session, idempotency.purge(session, before=clock.now() - keep)))
+            relayed = _part(session, result, "outbox relay",
+                            lambda: outbox.relay(session, jobs.send, now=clock.now()))
+            if relayed is not None:
+                result.sent, result.failed = relayed.sent, relayed.failed
         finally:
             session.rollback()
             db.session.remove()
     return result
+
+
+def _commit(session: Session, value: Any) -> Any:
+    conflicts.commit(session)
+    return value
 
 
 class Ticker(threading.Thread):

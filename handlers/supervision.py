@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from engine import Engine, EngineError, ServiceContext, StaleInstance, clock, outbox
+from engine import Engine, EngineError, ServiceContext, StaleInstance, clock, conflicts, outbox
 from processes import permits
 from processes.models import Permit, PreWorkMemo
 from processes.supervision import presence, retention, settings, signins, storage
@@ -157,8 +157,11 @@ def suspend_absent(session: Session, engine: Engine) -> int:
             permit = permits.get(session, permit_id)
             if presence.suspend(session, engine, permit, "missed_reconfirmation", clock.now()):
                 done += 1
-            session.commit()
+            conflicts.commit(session, permit.instance_id)
         except (StaleInstance, EngineError) as exc:
             session.rollback()
             log.info("presence check of permit %s skipped: %s", permit_id, exc)
+        except Exception:  # one broken permit must not stop the others being checked
+            session.rollback()
+            log.exception("presence check of permit %s failed", permit_id)
     return done

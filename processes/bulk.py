@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import (
@@ -108,6 +109,11 @@ def approve(session: Session, engine: Engine, task_ids: list[str], *, person: Pe
     data: dict[str, Any] = {"decision": "approve"}
     if comment and comment.strip():
         data["comment"] = comment.strip()
+    # Every instance of the batch locked up front, in id order (engine/locks.py): two
+    # approvers with overlapping batches then queue instead of deadlocking.
+    for instance_id in sorted(set(session.execute(
+            select(HumanTask.instance_id).where(HumanTask.id.in_(ids))).scalars())):
+        engine.lock_instance(session, instance_id)
     outcomes = []
     for task_id in ids:
         outcome = Outcome(task_id=task_id, approved=False)

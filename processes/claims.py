@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine import HumanTask, clock
+from engine import Engine, HumanTask, clock
 
 from . import permits, scope, tasks
 from .errors import Conflict, NotAllowed, NotFound, TaskClaimed, ValidationFailed
@@ -47,7 +47,16 @@ def may_release_others(person: Person, permit: Permit) -> bool:
 
 
 def _load(session: Session, task_id: str) -> tuple[HumanTask, Permit]:
+    """The open task and its permit, its instance locked first like any step's.
+
+    A claim writes the task row; taking the instance row before it keeps the one lock
+    order (``engine/locks.py``), so a claim never deadlocks with a cancel or a timer.
+    """
     task = session.get(HumanTask, task_id)
+    if task is not None:
+        Engine.lock_instance(session, task.instance_id)
+        if Engine.locks_rows(session):
+            session.refresh(task)
     permit = permits.for_instance(session, task.instance_id) if task else None
     if task is None or permit is None:
         raise NotFound("task", task_id)

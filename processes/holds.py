@@ -114,6 +114,8 @@ def decide(session: Session, engine: Engine, permit: Permit, hold_id: int, *, ac
     if decision not in ("release", "reject") or not comment.strip():
         raise ValidationFailed({"comment": ["give a decision (release/reject) and a reason"]})
     if decision == "reject":
+        if permit.instance_id is not None:  # the instance before any row (engine/locks.py)
+            engine.lock_instance(session, permit.instance_id)
         resolve(session, hold, permit, resolution="rejected", by=actor.username,
                 comment=comment)
         if permit.instance_id is not None:

@@ -202,8 +202,15 @@ def cancel(session: Session, engine: Engine, permit: Permit, *, by: Person,
            reason: str) -> Permit:
     if not reason.strip():
         raise ValidationFailed({"reason": ["say why the permit is cancelled"]})
+    if permit.instance_id is not None:
+        # The instance first (engine/locks.py); a cancel that waited on it then sees
+        # the permit as the winner left it (already cancelled: a conflict, not a second one).
+        engine.lock_instance(session, permit.instance_id)
+        if engine.locks_rows(session):
+            session.refresh(permit)
     if permit.status not in CANCELLABLE:
-        raise Conflict(f"a {permit.status} permit cannot be cancelled")
+        raise Conflict(f"作业票{linked.STATUS_ZH.get(permit.status, permit.status)}，不能取消 / "
+                       f"a {permit.status} permit cannot be cancelled")
     if not may_cancel(by, permit):
         raise NotAllowed("只有申请人或本厂区安全管理部门可以取消许可证 / only the applicant or "
                          "the safety department of the permit's site may cancel it")

@@ -90,14 +90,30 @@ def check_not_held(session: Session, task: HumanTask, person: Person) -> None:
         raise TaskClaimed(holder, holder_name(session, holder))
 
 
-def get_task(session: Session, engine: Engine, task_id: str) -> tuple[HumanTask, Permit]:
+def get_task(session: Session, engine: Engine, task_id: str, *, fresh: bool = False
+             ) -> tuple[HumanTask, Permit]:
     # One query for both rows (the permit's workers follow in one more).
-    row = session.execute(select(HumanTask, Permit)
-                          .join(Permit, Permit.instance_id == HumanTask.instance_id)
-                          .where(HumanTask.id == task_id)).first()
+    query = (select(HumanTask, Permit).join(Permit, Permit.instance_id == HumanTask.instance_id)
+             .where(HumanTask.id == task_id))
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    row = session.execute(query).first()
     if row is None:  # no such task, or an instance without a permit
         raise NotFound("task", task_id)
     return row[0], row[1]
+
+
+def locked_task(session: Session, engine: Engine, task_id: str) -> tuple[HumanTask, Permit]:
+    """The task and its permit, with the instance locked first (``engine/locks.py``).
+
+    On PostgreSQL the lock may have waited for another step on the permit (a cancel, a
+    timer); the rows are then read again, so the checks that follow see what it committed.
+    """
+    task, permit = get_task(session, engine, task_id)
+    engine.lock_instance(session, task.instance_id)
+    if engine.locks_rows(session):
+        task, permit = get_task(session, engine, task_id, fresh=True)
+    return task, permit
 
 
 def complete(session: Session, engine: Engine, task_id: str, data: dict[str, Any], *,
@@ -109,7 +125,7 @@ def complete(session: Session, engine: Engine, task_id: str, data: dict[str, Any
     A watcher sign-in step is completed by an accepted ``sign_in`` (QR, GPS, face) where
     the permit's supervision settings demand one; a click-through is refused there.
     """
-    task, permit = get_task(session, engine, task_id)
+    task, permit = locked_task(session, engine, task_id)
     if task.status == "open":
         reason = may_complete(person, task, permit)
         if reason:

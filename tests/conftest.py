@@ -16,6 +16,10 @@ from engine import clock as engine_clock
 from engine.db import db
 
 REQUIRE_SERVICES = os.environ.get("PERMITFLOW_REQUIRE_SERVICES") == "1"
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+#: tests of row locks and real concurrency (SQLite serialises writers; nothing to race)
+needs_postgres = pytest.mark.skipif(not ON_POSTGRES and not REQUIRE_SERVICES,
+                                    reason="PostgreSQL only: set DATABASE_URL (CI does)")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -89,6 +89,8 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "UPLOAD_FOLDER": os.environ.get("PERMITFLOW_UPLOADS",
                                         str(Path(instance_path) / "uploads")),
         "TOKEN_HOURS": float(os.environ.get("PERMITFLOW_TOKEN_HOURS", "12")),
+        # how long a retried apply/complete with the same Idempotency-Key gets the first answer
+        "IDEMPOTENCY_HOURS": float(os.environ.get("PERMITFLOW_IDEMPOTENCY_HOURS", "24")),
         # analytics: quarterly report folder, plant name, regulator export endpoint + key
         "REPORT_FOLDER": os.environ.get("PERMITFLOW_REPORTS",
                                         str(Path(instance_path) / "reports")),

@@ -10,7 +10,8 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from marshmallow import ValidationError
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from engine import DefinitionNotFound as EngineDefinitionNotFound
@@ -25,6 +26,7 @@ from engine import (
     TaskNotFound,
     TaskNotReady,
 )
+from engine.conflicts import is_conflict
 from processes.errors import (
     Conflict,
     Expired,
@@ -37,6 +39,13 @@ from processes.errors import (
 
 from .api_csrf import CsrfRefused
 from .auth import Unauthorized
+
+STALE_MESSAGE = ("其他人刚刚办理或修改了这张作业票，本次操作未生效；请刷新后重试 / someone else "
+                 "changed this permit just now and nothing was saved; reload and try again")
+STATE_ZH = {"completed": "完成", "cancelled": "取消", "skipped": "跳过", "running": "在办理中",
+            "not waiting": "不在等待此事件", "missing": "不存在"}
+UNAVAILABLE_MESSAGE = ("数据库暂时不可用，本次操作未生效；请稍后重试 / the database is unavailable "
+                       "just now and nothing was saved; try again shortly")
 
 
 def to_response(exc: Exception) -> tuple[int, Any]:
@@ -63,10 +72,12 @@ def to_response(exc: Exception) -> tuple[int, Any]:
     if isinstance(exc, NotFound | TaskNotFound | InstanceNotFound | IncidentNotFound
                   | EngineDefinitionNotFound):
         return 404, {"not_found": [str(exc)]}
-    if isinstance(exc, StaleInstance):
-        return 409, {"conflict": ["someone else changed this permit; reload and try again"]}
+    if isinstance(exc, StaleInstance) or is_conflict(exc):
+        return 409, {"conflict": [STALE_MESSAGE], "code": "stale"}
     if isinstance(exc, TaskNotReady):
-        return 409, {"conflict": [f"this task is already {exc.state}"]}
+        state = STATE_ZH.get(exc.state, exc.state)
+        return 409, {"conflict": [f"此任务或作业票已{state}，不能再办理 / this task is "
+                                  f"already {exc.state}"], "code": "not_ready"}
     if isinstance(exc, TaskClaimed):
         return 409, {"conflict": [exc.reason], "claimed_by": [exc.holder_username]}
     if isinstance(exc, Conflict):
@@ -80,13 +91,19 @@ def to_response(exc: Exception) -> tuple[int, Any]:
     if isinstance(exc, DataError | OverflowError):
         # e.g. an id beyond what the database's integer can hold
         return 400, {"body": ["a value is out of range for its field"]}
+    if isinstance(exc, OperationalError):
+        # the connection dropped, the server restarts: nothing was committed, and saying
+        # so (503) lets a client retry, with its Idempotency-Key if it sent one
+        return 503, {"database": [UNAVAILABLE_MESSAGE]}
     raise exc
 
 
 HANDLED = (ValidationError, ValidationFailed, FormValidationError, StepRefused, DeployError,
            Unauthorized, NotAllowed, NotFound, TaskNotFound, InstanceNotFound,
            IncidentNotFound, EngineDefinitionNotFound, StaleInstance, TaskNotReady, Conflict,
-           Gone, IntegrityError, DataError, OverflowError, CsrfRefused)
+           Gone, IntegrityError, DataError, OverflowError, CsrfRefused,
+           # a stale write or deadlock met outside an engine step (a route's own commit)
+           StaleDataError, OperationalError)
 
 
 def audit_refusal(exc: StepRefused) -> None:
@@ -118,6 +135,9 @@ def init_app(app: Flask) -> None:
     def handled(exc: Exception) -> Any:
         db.session.rollback()
         status, body = to_response(exc)
+        if status >= 500:
+            app.logger.error("database unavailable on %s %s", request.method, request.path,
+                             exc_info=exc)
         if isinstance(exc, StepRefused):
             audit_refusal(exc)
         if wants_json():

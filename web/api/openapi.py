@@ -196,8 +196,22 @@ CREATED = ("/permits/{id}/sign-ins/challenge", "/permits/{id}/sign-ins",
 
 ERRORS = {
     "400": "malformed request", "401": "not logged in", "403": "not allowed",
-    "404": "not found", "409": "conflict: stale revision or task already done",
+    "404": "not found", "409": "conflict: stale revision, task already done, or someone "
+    "else's step on the same permit won the race (nothing was saved; reload and retry)",
     "422": "validation failed: field → messages",
+    "503": "the database is unavailable just now (nothing was saved; retry)",
+}
+
+#: writes a client may retry safely with an Idempotency-Key (web/api/answers.py)
+IDEMPOTENT = {("post", "/permits"), ("post", "/tasks/{id}/complete")}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "A new unique key (e.g. a UUID) per intended write. A retry with the same "
+    "key and the same request gets the first answer back (same status and body, header "
+    "Idempotent-Replayed: true) instead of doing the write again or a 409; the same key "
+    "with another request is a 422. Keys are the caller's own and are kept 24 hours "
+    "(PERMITFLOW_IDEMPOTENCY_HOURS).",
 }
 
 
@@ -227,6 +241,8 @@ def build_spec() -> dict[str, Any]:
                                                                   or p.endswith("_id"))
                                             and not path.startswith("/tasks") else "string"}}
                                 for p in params]
+        if (method, path) in IDEMPOTENT:
+            op.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
         if request_schema == "multipart":
             op["requestBody"] = {"content": {"multipart/form-data": {"schema": {
                 "type": "object", "properties": {"files": {"type": "array", "items": {
@@ -255,6 +271,10 @@ def build_spec() -> dict[str, Any]:
                 "schema": {"$ref": f"#/components/schemas/{name}"}}}}
         else:
             op["responses"][ok] = {"description": "OK"}
+        if (method, path) in IDEMPOTENT:
+            op["responses"][ok]["headers"] = {"Idempotent-Replayed": {
+                "description": "true when this is the stored answer to an earlier request "
+                "with the same Idempotency-Key", "schema": {"type": "string"}}}
         for code, text in ERRORS.items():
             op["responses"][code] = {"description": text, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Errors"}}}}

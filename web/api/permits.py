@@ -15,7 +15,19 @@ from processes.types import rules_for
 from .. import get_engine
 from ..auth import api_login_required, current_person
 from . import bp, load
+from .answers import idempotent, respond
 from .schemas import CancelRequest, PermitApplication, PermitList, PermitSummary, TaskSummary
+
+
+def minimal(permit: Permit) -> dict[str, Any]:
+    """What a write answers when the full detail cannot be built: the permit it wrote.
+
+    Only attributes the write itself loaded, so it needs no query."""
+    instance = permit.__dict__.get("instance")
+    return {"id": permit.id, "number": permit.number, "status": permit.status,
+            "type": permit.type, "site": permit.site_code,
+            "revision": instance.revision if instance is not None else None,
+            "partial": True}
 
 
 def summary(permit: Permit) -> dict[str, Any]:
@@ -57,6 +69,7 @@ def detail(permit: Permit) -> dict[str, Any]:
 
 @bp.post("/permits")
 @api_login_required
+@idempotent
 def apply() -> Any:
     """Apply for a permit: validates, numbers, starts the process and checks credentials."""
     person = current_person()
@@ -69,8 +82,7 @@ def apply() -> Any:
         planned_end=body["planned_end"], workers=body["workers"], watcher=body["watcher"],
         related_permits=body["related_permits"], fields=body["fields"])
     permit = permits.apply(db.session, get_engine(), application, applicant=person)
-    db.session.commit()
-    return jsonify(detail(permit)), 201
+    return respond(lambda: detail(permit), status=201, minimal=lambda: minimal(permit))
 
 
 @bp.get("/permits")
@@ -104,5 +116,4 @@ def cancel(permit_id: int) -> Any:
     body = load(CancelRequest())
     permit = permits.get(db.session, permit_id)
     permits.cancel(db.session, get_engine(), permit, by=person, reason=body["reason"])
-    db.session.commit()
-    return jsonify(detail(permit))
+    return respond(lambda: detail(permit), minimal=lambda: minimal(permit))

@@ -15,7 +15,8 @@ from processes.models import Person
 from .. import get_engine
 from ..auth import api_login_required, current_person
 from . import bp, load
-from .permits import detail, summary
+from .answers import idempotent, respond
+from .permits import detail, minimal, summary
 from .schemas import PermitSummary, TaskCompletion, TaskSummary
 from .schemas_inbox import (
     BulkApproveRequest,
@@ -34,7 +35,8 @@ OPENAPI = [
     ("get", "/tasks/{id}", "One task with its form (JSON Schema) and who holds it", None,
      TaskSummary, "tasks"),
     ("post", "/tasks/{id}/complete", "Complete a task; 422 field errors; 409 already done "
-     "or claimed by someone else", TaskCompletion, PermitSummary, "tasks"),
+     "or claimed by someone else. Send an Idempotency-Key to retry safely: the same key and "
+     "request get the first answer back", TaskCompletion, PermitSummary, "tasks"),
     ("post", "/tasks/{id}/claim", "Claim a group task; 409 names who holds it", None,
      InboxTask, "tasks"),
     ("post", "/tasks/{id}/unclaim", "Release a claim (the holder, or an admin / safety "
@@ -107,12 +109,12 @@ def get_task(task_id: str) -> Any:
 
 @bp.post("/tasks/<task_id>/complete")
 @api_login_required
+@idempotent
 def complete(task_id: str) -> Any:
     body = load(TaskCompletion())
     permit = tasks.complete(db.session, get_engine(), task_id, body["data"], person=_me(),
                             expected_revision=body["revision"], position=body["location"])
-    db.session.commit()
-    return jsonify(detail(permit))
+    return respond(lambda: detail(permit), minimal=lambda: minimal(permit))
 
 
 @bp.post("/tasks/<task_id>/claim")
@@ -120,8 +122,7 @@ def complete(task_id: str) -> Any:
 def claim(task_id: str) -> Any:
     person = _me()
     task = claims.claim(db.session, task_id, person=person)
-    db.session.commit()
-    return jsonify(_task_item(task, person))
+    return respond(lambda: _task_item(task, person))
 
 
 @bp.post("/tasks/<task_id>/unclaim")
@@ -130,8 +131,7 @@ def unclaim(task_id: str) -> Any:
     person = _me()
     body = load(UnclaimRequest(), request.get_json(silent=True) or {})
     task = claims.unclaim(db.session, task_id, person=person, reason=body["reason"])
-    db.session.commit()
-    return jsonify(_task_item(task, person))
+    return respond(lambda: _task_item(task, person))
 
 
 @bp.post("/tasks/<task_id>/delegate")
@@ -141,8 +141,7 @@ def delegate(task_id: str) -> Any:
     body = load(DelegateRequest())
     task = claims.delegate(db.session, task_id, person=person, to_person_id=body["to"],
                            reason=body["reason"])
-    db.session.commit()
-    return jsonify(_task_item(task, person))
+    return respond(lambda: _task_item(task, person))
 
 
 @bp.get("/tasks/<task_id>/delegates")
@@ -163,8 +162,7 @@ def bulk_approve() -> Any:
     body = load(BulkApproveRequest())
     outcomes = bulk.approve(db.session, get_engine(), body["task_ids"], person=_me(),
                             comment=body["comment"], position=body["location"])
-    db.session.commit()
-    results = [o.as_dict() for o in outcomes]
-    return jsonify(BulkApproveResponse().dump({
+    return respond(lambda: BulkApproveResponse().dump({
         "approved": sum(o.approved for o in outcomes),
-        "refused": sum(not o.approved for o in outcomes), "results": results}))
+        "refused": sum(not o.approved for o in outcomes),
+        "results": [o.as_dict() for o in outcomes]}))

@@ -23,7 +23,7 @@ from marshmallow.validate import OneOf
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from engine import ProcessDefinition, StepRefused, clock, db
+from engine import ProcessDefinition, StepRefused, clock, conflicts, db
 from processes import catalog, certificates, permits, roster
 from processes.errors import NotAllowed, ValidationFailed
 from processes.models import Person
@@ -243,7 +243,9 @@ def apply_submit(kind: str) -> Any:
             watcher=loaded["watcher"], related_permits=loaded["related_permits"],
             fields=loaded["fields"])
         permit = permits.apply(db.session, get_engine(), application, applicant=person)
-        db.session.commit()
+        # what the answer needs, read before the commit: afterwards nothing may fail
+        number, permit_id = permit.number, permit.id
+        conflicts.commit(db.session)
     except ValidationError as exc:
         db.session.rollback()
         return _render(kind, form, values, place(_all_input_errors(exc, body), resolve), 422)
@@ -258,6 +260,6 @@ def apply_submit(kind: str) -> Any:
         summary = [m for path, texts in sorted(errors.items()) if path != TOP for m in texts]
         errors[TOP] = [_("申请未通过系统核验："), *summary, *errors.get(TOP, [])]
         return _render(kind, form, values, errors, 422)
-    flash(_("已提交作业票 %(number)s", number=permit.number), "success")
-    return redirect(url_for("pages.permit_detail", permit_id=permit.id))
+    flash(_("已提交作业票 %(number)s", number=number), "success")
+    return redirect(url_for("pages.permit_detail", permit_id=permit_id))
 

@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import db
+from engine import conflicts, db
 from processes import bulk, claims, tasks
 from processes import inbox as inbox_view
 from processes.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -55,8 +55,9 @@ def inbox() -> Any:
 def claim_task(task_id: str) -> Any:
     try:
         task = claims.claim(db.session, task_id, person=me())
-        db.session.commit()
-        flash(_("已认领：%(step)s", step=labels.step_name(task.name, task.bpmn_id)), "success")
+        step = labels.step_name(task.name, task.bpmn_id)  # read before the commit
+        conflicts.commit(db.session, task.instance_id)
+        flash(_("已认领：%(step)s", step=step), "success")
     except (Conflict, NotAllowed) as exc:
         db.session.rollback()
         flash(exc.reason, "error")
@@ -69,9 +70,9 @@ def unclaim_task(task_id: str) -> Any:
     try:
         task = claims.unclaim(db.session, task_id, person=me(),
                               reason=request.form.get("reason"))
-        db.session.commit()
-        flash(_("已退回组待办：%(step)s", step=labels.step_name(task.name, task.bpmn_id)),
-              "success")
+        step = labels.step_name(task.name, task.bpmn_id)
+        conflicts.commit(db.session, task.instance_id)
+        flash(_("已退回组待办：%(step)s", step=step), "success")
     except (Conflict, NotAllowed) as exc:
         db.session.rollback()
         flash(exc.reason, "error")
@@ -106,7 +107,10 @@ def delegate_task(task_id: str) -> Any:
             raise ValidationFailed({"to": [_("请选择转办给谁")]})
         task = claims.delegate(db.session, task_id, person=me(), to_person_id=int(to),
                                reason=values["reason"])
-        db.session.commit()
+        step = labels.step_name(task.name, task.bpmn_id)
+        target = db.session.get(Person, int(to))
+        target_name = target.name if target else to
+        conflicts.commit(db.session, task.instance_id)
     except ValidationFailed as exc:
         db.session.rollback()
         return _delegate_page(task_id, errors=exc.errors, values=values, status=422)
@@ -114,9 +118,7 @@ def delegate_task(task_id: str) -> Any:
         db.session.rollback()
         return _delegate_page(task_id, errors={"_form": [exc.reason]}, values=values,
                               status=409 if isinstance(exc, Conflict) else 403)
-    target = db.session.get(Person, int(to))
-    flash(_("已转办给 %(name)s：%(step)s", name=target.name if target else to,
-            step=labels.step_name(task.name, task.bpmn_id)), "success")
+    flash(_("已转办给 %(name)s：%(step)s", name=target_name, step=step), "success")
     return redirect(url_for("pages.inbox"))
 
 
@@ -131,13 +133,15 @@ def bulk_approve() -> Any:
         outcomes = bulk.approve(db.session, get_engine(), task_ids, person=me(),
                                 comment=request.form.get("comment"),
                                 position=form_position(request.form))
-        db.session.commit()
+        # the page is rendered before the commit: afterwards nothing may fail
+        page = render_template("inbox_bulk.html", outcomes=outcomes,
+                               approved=sum(o.approved for o in outcomes),
+                               refused=sum(not o.approved for o in outcomes))
+        conflicts.commit(db.session)
     except ValidationFailed as exc:
         db.session.rollback()
         for messages in exc.errors.values():
             for message in messages:
                 flash(message, "error")
         return _back()
-    return render_template("inbox_bulk.html", outcomes=outcomes,
-                           approved=sum(o.approved for o in outcomes),
-                           refused=sum(not o.approved for o in outcomes))
+    return page

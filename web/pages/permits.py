@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import ValidationError
 
-from engine import db
+from engine import conflicts, db
 from processes import catalog, compliance, history, ledger, permits, roster, tasks
 from processes.errors import Conflict, NotAllowed, ValidationFailed
 from processes.models import Permit
@@ -87,7 +87,9 @@ def permit_cancel(permit_id: int) -> Any:
     try:
         body = CancelRequest().load({"reason": reason})
         permits.cancel(db.session, get_engine(), permit, by=me(), reason=body["reason"])
-        db.session.commit()
+        # what the answer needs, read before the commit: afterwards nothing may fail
+        number = permit.number
+        conflicts.commit(db.session, permit.instance_id)
     except ValidationError as exc:
         db.session.rollback()
         return _render_detail(permit, cancel_errors=place(flatten(exc.messages), _to_reason),
@@ -101,8 +103,8 @@ def permit_cancel(permit_id: int) -> Any:
         return _render_detail(permits.get(db.session, permit_id),
                               cancel_errors={"reason": [exc.reason]}, reason=reason,
                               status=409)
-    flash(_("作业票 %(number)s 已取消", number=permit.number), "success")
-    return redirect(url_for("pages.permit_detail", permit_id=permit.id))
+    flash(_("作业票 %(number)s 已取消", number=number), "success")
+    return redirect(url_for("pages.permit_detail", permit_id=permit_id))
 
 
 def _to_reason(path: str) -> str:

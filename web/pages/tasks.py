@@ -17,6 +17,7 @@ from engine import (
     StepRefused,
     TaskNotReady,
     clock,
+    conflicts,
     db,
 )
 from processes import claims, roster, tasks
@@ -100,7 +101,9 @@ def task_submit(task_id: str) -> Any:
     try:
         tasks.complete(db.session, get_engine(), task_id, data, person=me(),
                        expected_revision=revision, position=form_position(request.form))
-        db.session.commit()
+        # what the answer needs, read before the commit: afterwards nothing may fail
+        step, permit_id = labels.step_name(task.name, task.bpmn_id), permit.id
+        conflicts.commit(db.session, permit.instance_id)
     except (FormValidationError, ValidationFailed) as exc:
         db.session.rollback()
         return _rerender(task_id, data, exc.errors, revision)
@@ -117,8 +120,8 @@ def task_submit(task_id: str) -> Any:
     except (StaleInstance, TaskNotReady):
         db.session.rollback()
         return _conflict(tasks.get_task(db.session, get_engine(), task_id)[1])
-    flash(_("已完成：%(step)s", step=labels.step_name(task.name, task.bpmn_id)), "success")
-    return redirect(url_for("pages.permit_detail", permit_id=permit.id))
+    flash(_("已完成：%(step)s", step=step), "success")
+    return redirect(url_for("pages.permit_detail", permit_id=permit_id))
 
 
 def _rerender(task_id: str, data: dict[str, Any], errors: dict[str, list[str]],
