@@ -52,7 +52,11 @@ def main() -> int:
     port = free_port()
     instance = tempfile.mkdtemp(prefix="pf-fuzz-")
     env = {**os.environ, "PERMITFLOW_INSTANCE": instance,
-           "PERMITFLOW_SUPERVISION_METHOD": "confirmation", "PERMITFLOW_LOGIN_LIMITS": "off"}
+           "PERMITFLOW_SUPERVISION_METHOD": "confirmation",
+           # the fuzzer sends wrong passwords by the thousand: keep it from locking the demo
+           "PERMITFLOW_LOGIN_FAILURES_PER_USERNAME": "1000000 per 1 minute",
+           "PERMITFLOW_LOGIN_FAILURES_PER_ADDRESS": "1000000 per 1 minute",
+           "PERMITFLOW_LOGIN_LOCK_AFTER": "1000000"}
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     log = (Path(instance) / "server.log").open("w")
