@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from engine import Engine, EngineError, StaleInstance, clock, db, outbox, schedule
+from engine import Engine, EngineError, OutboxMessage, StaleInstance, clock, db, outbox, schedule
 from processes import alerts, authenticity, notifications, permits, suspensions
 from processes.models import Certificate
 
@@ -112,6 +112,18 @@ class TickResult:
     sent: int = 0
     failed: int = 0
     daily: int = 0
+    resent: int = 0
+
+
+def report_dead_jobs(session: Session, dead: list[OutboxMessage]) -> None:
+    """Each job the relay gave up on becomes a high-severity notice for the admins."""
+    for message in dead:
+        log.error("outbox %s (%s) given up: %s", message.id, message.actor, message.last_error)
+        notifications.record(
+            session, message_id=None, kind="outbox.dead", role="admin", severity="high",
+            title=f"后台作业多次未完成，已停止重试 / Background job gave up after "
+                  f"{message.attempts} attempts: {message.actor} (#{message.id})",
+            body=message.last_error, data={"outbox_id": message.id, "actor": message.actor})
 
 
 def tick(app: Flask, engine: Engine, jobs: Jobs) -> TickResult:
@@ -141,8 +153,16 @@ def tick(app: Flask, engine: Engine, jobs: Jobs) -> TickResult:
             result.suspended = supervision.suspend_absent(session, engine)
             channels.sweep(session)
             session.commit()
-            relayed = outbox.relay(session, jobs.send, now=clock.now())
+            relayed = outbox.relay(
+                session, jobs.send, now=clock.now(),
+                ack_timeout=timedelta(seconds=float(app.config.get("OUTBOX_ACK_SECONDS")
+                                                    or outbox.ACK_TIMEOUT.total_seconds())),
+                max_attempts=int(app.config.get("OUTBOX_MAX_ATTEMPTS") or outbox.MAX_ATTEMPTS))
             result.sent, result.failed = relayed.sent, relayed.failed
+            result.resent = relayed.resent
+            if relayed.dead:
+                report_dead_jobs(session, relayed.dead)
+                session.commit()
         finally:
             session.rollback()
             db.session.remove()
