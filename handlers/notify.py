@@ -77,6 +77,8 @@ def config_from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
             sender=env.get("PERMITFLOW_SMTP_FROM", "permitflow@localhost"),
             to={"*": [a.strip() for a in env.get("PERMITFLOW_SMTP_TO", "").split(",")
                       if a.strip()]})
+    if env.get("PERMITFLOW_NOTIFY_STALE_SECONDS"):
+        conf["stale_sending_seconds"] = float(env["PERMITFLOW_NOTIFY_STALE_SECONDS"])
     if env.get("PERMITFLOW_NOTIFY_IDEMPOTENT"):
         conf["idempotent"] = [c.strip() for c in env["PERMITFLOW_NOTIFY_IDEMPOTENT"].split(",")
                               if c.strip()]
@@ -249,7 +251,9 @@ def fan_out(session: Session, note: Notification) -> list[NotificationDelivery]:
 
 
 def sweep(session: Session) -> dict[str, int]:
-    return deliveries.sweep(session, clock.now(), resend=_conf().get("idempotent") or ())
+    conf = _conf()
+    return deliveries.sweep(session, clock.now(), resend=conf.get("idempotent") or (),
+                            stale_seconds=conf.get("stale_sending_seconds"))
 
 
 JOBS = {deliveries.job_name(channel): deliver for channel in deliveries.CHANNELS}

@@ -160,12 +160,14 @@ def finish_send(row: NotificationDelivery, now: datetime, *, error: str | None =
 
 
 def sweep(session: Session, now: datetime, limit: int = 200,
-          resend: tuple[str, ...] | list[str] = ()) -> dict[str, int]:
+          resend: tuple[str, ...] | list[str] = (),
+          stale_seconds: float | None = None) -> dict[str, int]:
     """Re-queue failed deliveries that are due; resolve attempts stuck mid-send.
 
     ``resend`` names the channels whose receivers honour the idempotency key: a stuck
     attempt there is sent again (a repeat is dropped by the receiver); elsewhere it is
-    given up as ``unknown``.
+    given up as ``unknown``. ``stale_seconds`` overrides the setting for how long an
+    attempt may stay ``sending`` (the drills' short timeouts).
     """
     due = session.execute(select(NotificationDelivery).where(
         NotificationDelivery.status == "failed", NotificationDelivery.next_attempt_at <= now)
@@ -173,7 +175,8 @@ def sweep(session: Session, now: datetime, limit: int = 200,
     for row in due:
         row.status = "pending"
         outbox.enqueue(session, job_name(row.channel), {"delivery_id": row.id}, now=now)
-    stale_before = now - timedelta(seconds=alert_settings()["stale_sending_seconds"])
+    stale_before = now - timedelta(seconds=stale_seconds if stale_seconds is not None
+                                   else alert_settings()["stale_sending_seconds"])
     stuck = session.execute(select(NotificationDelivery).where(
         NotificationDelivery.status == "sending", NotificationDelivery.sending_at <= stale_before)
         .limit(limit)).scalars().all()
