@@ -14,9 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import create_engine, text
-
 from harness import Plant, bench
+from sqlalchemy import create_engine, text
 
 
 @dataclass

@@ -73,11 +73,11 @@ def run(args: argparse.Namespace) -> list[Row]:
         plan = {
             "load": lambda: [scenarios.load(plant, db, clients=4 if short else 8,
                                             seconds=8 if short else 60, settle_s=settle)],
-            "races": lambda: scenarios.races_and_timers(plant, db, permits=8 if short else 40,
+            "races": lambda: scenarios.races_and_timers(plant, db, permits=6 if short else 40,
                                                         settle_s=settle),
             "kill": lambda: [scenarios.kill_worker(plant, db, notices=16 if short else 60,
                                                    settle_s=settle)],
-            "redis": lambda: [scenarios.lose_redis(plant, db, notices=16 if short else 60,
+            "redis": lambda: [scenarios.lose_redis(plant, db, notices=40 if short else 120,
                                                    settle_s=settle)],
             "postgres": lambda: [scenarios.cut_postgres(plant, db, clients=4 if short else 8,
                                                         seconds=9 if short else 30,

@@ -185,7 +185,7 @@ def races_and_timers(plant: Plant, db: Db, *, permits: int, settle_s: float) -> 
                     "POST", f"/api/v1/tasks/{d['open_tasks'][0]['id']}/complete", "complete",
                     role=d["open_tasks"][0]["lane"], json_body={"data": {"finished": True}})
             with lock:
-                outcomes.setdefault(d["id"], []).append(status)
+                outcomes.setdefault(d["id"], []).append((k % 3 == 2, status))
         except Exception as exc:
             with lock:
                 errors.append(f"race: {type(exc).__name__}: {str(exc)[:160]}")
@@ -196,9 +196,15 @@ def races_and_timers(plant: Plant, db: Db, *, permits: int, settle_s: float) -> 
     time.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()) + 3)
     race_row = Row(f"races ({len(raced)} permits × 2 completes + cancel + expiry)",
                    requests=len(race_log), errors_5xx=str(five_xx(race_log)))
-    winners = [sum(1 for s in v if s < 300) for v in outcomes.values()]
-    race_row.notes.append(f"answers {sorted({s for v in outcomes.values() for s in v})}; "
-                          f"permits with >1 winning request: {sum(1 for w in winners if w > 1)}")
+    # the same task completed twice is the race lost; complete-then-cancel is legitimate
+    # (the work was done, the permit cancelled before its close-out)
+    double = [p for p, v in outcomes.items()
+              if sum(1 for cancel, s in v if not cancel and s < 300) > 1]
+    race_row.duplicated = len(double)
+    race_row.notes.append(
+        f"answers {sorted({s for v in outcomes.values() for _, s in v})}; task completed "
+        f"twice: {double[:5]}; cancel won on "
+        f"{sum(1 for v in outcomes.values() if any(c and s < 300 for c, s in v))}")
     race_row.notes.extend(errors[:4])
     timer_row = Row(f"timers ({len(alone)} due in one second, 2 tickers)",
                     requests=len(log), errors_5xx=str(five_xx(log)))
@@ -246,10 +252,10 @@ def kill_worker(plant: Plant, db: Db, *, notices: int, settle_s: float) -> Row:
 def lose_redis(plant: Plant, db: Db, *, notices: int, settle_s: float) -> Row:
     """Redis (no persistence) stopped with messages queued, restarted empty."""
     mark = db.mark()
-    plant.sink.delay = 0.3
+    plant.sink.delay = 0.5  # the robot is slow: the alerts pile up in Redis
     db.enqueue_notifications(notices, f"redis-{uuid.uuid4().hex[:6]}")
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(plant.sink.snapshot()) < 3:
+    while time.monotonic() < deadline and len(plant.sink.snapshot()) < 4:
         time.sleep(0.05)
     queued = db.scalar("SELECT count(*) FROM engine_outbox WHERE id > :m AND sent_at IS NOT NULL"
                        " AND acked_at IS NULL", m=mark.outbox)
