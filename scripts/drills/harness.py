@@ -4,7 +4,8 @@ robot that the notifications go to.
 
 Everything here is started by the drill and stopped by it, by process id: the machine's
 shared Redis and PostgreSQL server are never stopped or flushed (the drill only creates and
-drops its own database, ``pf_outbox_drill`` unless told otherwise).
+drops its own database, ``pf_outbox_drill`` unless told otherwise; its name must contain
+"drill").
 """
 
 from __future__ import annotations
@@ -140,8 +141,8 @@ class Plant:
 
     def __init__(self, tmp: Path, pg_base: str, dbname: str, *, ack_seconds: float,
                  stale_seconds: float):
-        if not dbname.startswith("pf_outbox"):
-            raise ValueError("drill databases are named pf_outbox*")
+        if "drill" not in dbname:  # it is dropped and re-created: never a real database
+            raise ValueError("a drill database has 'drill' in its name")
         self.tmp, self.pg_base, self.dbname = tmp, pg_base, dbname
         self.url = f"{pg_base}/{dbname}"
         self.sink = Sink()

@@ -253,9 +253,10 @@ def lose_redis(plant: Plant, db: Db, *, notices: int, settle_s: float) -> Row:
     """Redis (no persistence) stopped with messages queued, restarted empty."""
     mark = db.mark()
     plant.sink.delay = 0.5  # the robot is slow: the alerts pile up in Redis
+    before = len(plant.sink.snapshot())
     db.enqueue_notifications(notices, f"redis-{uuid.uuid4().hex[:6]}")
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(plant.sink.snapshot()) < 4:
+    while time.monotonic() < deadline and len(plant.sink.snapshot()) < before + 4:
         time.sleep(0.05)
     queued = db.scalar("SELECT count(*) FROM engine_outbox WHERE id > :m AND sent_at IS NOT NULL"
                        " AND acked_at IS NULL", m=mark.outbox)
