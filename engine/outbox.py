@@ -28,6 +28,9 @@ from sqlalchemy.orm import Session
 
 from .models import OutboxMessage, ProcessedMessage
 
+__all__ = ["OutboxMessage", "ack", "begin", "claim", "dead_messages", "enqueue", "relay",
+           "revive"]
+
 MAX_BACKOFF = timedelta(minutes=10)
 #: how long a handed-over row may stay unacknowledged before it is handed over again
 ACK_TIMEOUT = timedelta(seconds=90)

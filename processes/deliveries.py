@@ -228,3 +228,21 @@ def retry(session: Session, delivery_id: int, *, by: str, now: datetime
     row.status, row.attempts, row.resolved_by, row.next_attempt_at = "pending", 0, by, None
     outbox.enqueue(session, job_name(row.channel), {"delivery_id": row.id}, now=now)
     return row
+
+
+def dead_jobs(session: Session, limit: int = 200) -> list[dict[str, Any]]:
+    """Background jobs the outbox relay gave up on (never acknowledged), for the admins."""
+    return [{"id": m.id, "actor": m.actor, "attempts": m.attempts, "last_error": m.last_error,
+             "created_at": m.created_at.isoformat(),
+             "dead_at": m.dead_at.isoformat() if m.dead_at else None,
+             "payload": m.payload} for m in outbox.dead_messages(session, limit)]
+
+
+def retry_job(session: Session, message_id: int, *, now: datetime) -> dict[str, Any]:
+    """An admin hands a given-up job over again (jobs are idempotent: a repeat is a no-op)."""
+    row = outbox.revive(session, message_id, now=now)
+    if row is None:
+        if session.get(outbox.OutboxMessage, message_id) is None:
+            raise NotFound("job", message_id)
+        raise Conflict(f"job {message_id} was not given up")
+    return {"id": row.id, "actor": row.actor, "attempts": row.attempts}

@@ -299,3 +299,46 @@ def test_redis_flushed_with_messages_queued_loses_no_job_and_runs_none_twice(pla
                                                                             frozen_clock):
     assert REDIS_URL, "PERMITFLOW_REQUIRE_SERVICES=1 needs REDIS_URL"
     lose_the_queue_then_recover(plant, REDIS_URL, frozen_clock)
+
+
+def test_admins_see_given_up_jobs_and_hand_them_over_again(plant, frozen_clock):
+    from tests.api import Api
+
+    calls: list[int] = []
+    jobs = counting_jobs(plant, None, calls)
+    [job] = enqueue_counts(plant, 1)
+    for _ in range(4):
+        relay_all_with(plant, jobs, max_attempts=2)
+        frozen_clock.advance(minutes=15)
+    assert outbox_rows(plant)[job].dead_at is not None
+
+    watcher = Api(plant, "watcher")
+    assert watcher.get("/notifications/dead-letters").status == 403
+    r = watcher.post(f"/notifications/dead-jobs/{job}/retry")
+    assert r.status == 403 and outbox_rows(plant)[job].dead_at is not None
+
+    admin = Api(plant, "admin")
+    [item] = admin.get("/notifications/dead-letters").json["jobs"]
+    assert item["id"] == job and item["actor"] == "test.count" and item["attempts"] == 2
+    assert "no acknowledgement" in item["last_error"]
+    r = admin.post(f"/notifications/dead-jobs/{job}/retry")
+    assert r.status == 200 and r.json == {"id": job, "actor": "test.count", "attempts": 0}
+    assert admin.post(f"/notifications/dead-jobs/{job}/retry").status == 409
+    assert admin.post("/notifications/dead-jobs/999999/retry").status == 404
+    jobs.start_worker(threads=1)
+    try:
+        relay_all(plant, jobs)
+        assert wait_for(lambda: outbox_rows(plant)[job].acked_at is not None)
+    finally:
+        jobs.stop_worker()
+    assert calls == [job]
+    assert admin.get("/notifications/dead-letters").json["jobs"] == []
+
+
+def relay_all_with(app, jobs: Jobs, **options):
+    from engine import clock
+
+    with app.app_context():
+        result = relay(db.session, jobs.send, now=clock.now(), **options)
+        db.session.remove()
+        return result
