@@ -29,11 +29,11 @@ pytestmark = pytest.mark.skipif(not HAVE_SERVICES and not REQUIRE_SERVICES,
 def test_the_short_drills_pass_on_postgresql_and_redis():
     assert HAVE_SERVICES, "PERMITFLOW_REQUIRE_SERVICES=1 needs a PostgreSQL DATABASE_URL"
     assert shutil.which("redis-server"), "the drills start their own redis-server"
-    from sqlalchemy.engine import make_url
+    from sqlalchemy.engine import URL, make_url
 
     url = make_url(DATABASE_URL)
-    base = url.set(drivername="postgresql", database=None).render_as_string(
-        hide_password=False).rstrip("/")
+    base = URL.create("postgresql", username=url.username, password=url.password,
+                      host=url.host, port=url.port).render_as_string(hide_password=False)
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "drills" / "run.py"), "--short",
