@@ -65,11 +65,14 @@ def _resend_backoff(ack_timeout: timedelta, attempts: int) -> timedelta:
 
 def relay(session: Session, send: Callable[[OutboxMessage], None], *, now: datetime,
           limit: int = 200, ack_timeout: timedelta = ACK_TIMEOUT,
-          max_attempts: int = MAX_ATTEMPTS) -> RelayResult:
+          max_attempts: int = MAX_ATTEMPTS,
+          on_dead: Callable[[OutboxMessage], None] | None = None) -> RelayResult:
     """Hand due rows to ``send`` and commit. Safe to run from many workers.
 
     A row is due when it is unacknowledged, not dead, and its ``available_at`` has come:
     first at creation (or its delay), then each time an acknowledgement is overdue.
+    ``on_dead`` runs in the same transaction as a row is given up (the admins' notice
+    commits with it, or neither does).
     """
     query = (select(OutboxMessage)
              .where(OutboxMessage.acked_at.is_(None), OutboxMessage.dead_at.is_(None),
@@ -86,6 +89,8 @@ def relay(session: Session, send: Callable[[OutboxMessage], None], *, now: datet
                                   + (f"; last: {message.last_error}" if message.last_error
                                      else ""))[:2000]
             result.dead.append(message)
+            if on_dead is not None:
+                on_dead(message)
             continue
         try:
             send(message)

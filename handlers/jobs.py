@@ -115,15 +115,14 @@ class TickResult:
     resent: int = 0
 
 
-def report_dead_jobs(session: Session, dead: list[OutboxMessage]) -> None:
-    """Each job the relay gave up on becomes a high-severity notice for the admins."""
-    for message in dead:
-        log.error("outbox %s (%s) given up: %s", message.id, message.actor, message.last_error)
-        notifications.record(
-            session, message_id=None, kind="outbox.dead", role="admin", severity="high",
-            title=f"后台作业多次未完成，已停止重试 / Background job gave up after "
-                  f"{message.attempts} attempts: {message.actor} (#{message.id})",
-            body=message.last_error, data={"outbox_id": message.id, "actor": message.actor})
+def report_dead_job(session: Session, message: OutboxMessage) -> None:
+    """A job the relay gave up on becomes a high-severity notice for the admins."""
+    log.error("outbox %s (%s) given up: %s", message.id, message.actor, message.last_error)
+    notifications.record(
+        session, message_id=None, kind="outbox.dead", role="admin", severity="high",
+        title=f"后台作业多次未完成，已停止重试 / Background job gave up after "
+              f"{message.attempts} attempts: {message.actor} (#{message.id})",
+        body=message.last_error, data={"outbox_id": message.id, "actor": message.actor})
 
 
 def tick(app: Flask, engine: Engine, jobs: Jobs) -> TickResult:
@@ -157,12 +156,10 @@ def tick(app: Flask, engine: Engine, jobs: Jobs) -> TickResult:
                 session, jobs.send, now=clock.now(),
                 ack_timeout=timedelta(seconds=float(app.config.get("OUTBOX_ACK_SECONDS")
                                                     or outbox.ACK_TIMEOUT.total_seconds())),
-                max_attempts=int(app.config.get("OUTBOX_MAX_ATTEMPTS") or outbox.MAX_ATTEMPTS))
+                max_attempts=int(app.config.get("OUTBOX_MAX_ATTEMPTS") or outbox.MAX_ATTEMPTS),
+                on_dead=lambda message: report_dead_job(session, message))
             result.sent, result.failed = relayed.sent, relayed.failed
             result.resent = relayed.resent
-            if relayed.dead:
-                report_dead_jobs(session, relayed.dead)
-                session.commit()
         finally:
             session.rollback()
             db.session.remove()

@@ -99,6 +99,11 @@ def run(args: argparse.Namespace) -> list[Row]:
                       f"{'ok' if row.ok else 'FAILED'}", flush=True)
             rows.extend(new)
         db.dispose()
+        if plant.server is not None:
+            lines = plant.server.error_lines(12)
+            print("server errors logged:" if lines else "server logged no errors", flush=True)
+            for line in lines:
+                print(f"  {line}", flush=True)
     finally:
         plant.stop()
         if not args.keep:
