@@ -342,3 +342,40 @@ def relay_all_with(app, jobs: Jobs, **options):
         result = relay(db.session, jobs.send, now=clock.now(), **options)
         db.session.remove()
         return result
+
+
+@needs_redis
+def test_a_dead_workers_messages_are_back_in_work_within_two_minutes(plant):
+    """A worker takes a message and dies (kill -9: no ack, no heartbeat). Redis itself gives
+    the message to a live worker once the dead one's heartbeat expires — well before the
+    outbox's own re-send, which this test leaves out."""
+    assert REDIS_URL, "PERMITFLOW_REQUIRE_SERVICES=1 needs REDIS_URL"
+    calls: list[int] = []
+    namespace = f"permitflow-test-dead-{os.getpid()}"
+    dead = Jobs(plant, make_broker(REDIS_URL, namespace=namespace))
+    declare_jobs(dead)
+    dead.declare("test.count", lambda session, message_id, payload: None)
+    dead.broker.flush_all()
+    [job] = enqueue_counts(plant, 1)
+    assert relay_all(plant, dead).sent == 1
+    taken = dead.broker.consume("default", prefetch=1, timeout=200)
+    deadline = time.monotonic() + 10
+    message = None
+    while message is None and time.monotonic() < deadline:
+        message = next(taken)
+    assert message is not None and message.kwargs["message_id"] == job
+    # ... and the worker is gone: its consumer is never used (nor closed) again
+
+    alive = Jobs(plant, make_broker(REDIS_URL, namespace=namespace))
+    declare_jobs(alive)
+    alive.declare("test.count", lambda session, message_id, payload: calls.append(message_id))
+    started = time.monotonic()
+    alive.start_worker(threads=1)
+    try:
+        assert wait_for(lambda: calls == [job], 120), "not requeued within two minutes"
+        took = time.monotonic() - started
+    finally:
+        alive.stop_worker()
+        alive.broker.flush_all()
+    assert took < 60  # 20 s heartbeat + a few seconds for maintenance to run
+    assert wait_for(lambda: outbox_rows(plant)[job].acked_at is not None)
