@@ -158,5 +158,5 @@ def render(rows: list[Row]) -> str:
     out.insert(1, "-+-".join("-" * w for w in widths))
     for r in rows:
         for note in r.notes[:8]:
-            out.append(f"  {r.scenario}: {note}")
+            out.append(f"  {r.scenario}: {' '.join(note.split())[:240]}")
     return "\n".join(out)
