@@ -163,7 +163,8 @@ class OutboxMessage(db.Model):
     """A job written in the same transaction as the state change that causes it."""
 
     __tablename__ = "engine_outbox"
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "available_at"),)
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "available_at"),
+                      Index("ix_outbox_unacked", "acked_at", "dead_at", "available_at"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     actor: Mapped[str] = mapped_column(String(120))
@@ -174,6 +175,13 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: set by the job itself, in the transaction that records its effects: until then the
+    #: relay hands the row over again (Redis without persistence may have lost it)
+    acked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: the relay gave up after too many unacknowledged hand-overs (an admin is told)
+    dead_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: consecutive refusals by the broker (Redis down): only backs off, never gives up
+    send_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ProcessedMessage(db.Model):

@@ -17,7 +17,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 from flask import Flask
 
-from engine import OutboxMessage, db
+from engine import OutboxMessage, clock, db, outbox
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,15 @@ class Jobs:
         def run(message_id: int, payload: dict[str, Any]) -> None:
             with app.app_context():
                 try:
+                    if not outbox.begin(db.session, message_id):
+                        log.info("job %s (outbox %s) already done: redelivery ignored",
+                                 name, message_id)
+                        db.session.rollback()
+                        return
                     func(db.session, message_id, payload)
+                    # the effects and the acknowledgement commit together: until this
+                    # commits, the relay will hand the row over again
+                    outbox.ack(db.session, message_id, now=clock.now())
                     db.session.commit()
                 except BaseException:
                     db.session.rollback()
@@ -98,11 +106,30 @@ class _LogFailures(Middleware):
                         message.kwargs.get("message_id"), exception)
 
 
-def make_broker(redis_url: str | None, *, namespace: str = "permitflow") -> dramatiq.Broker:
+#: a worker silent this long counts as dead, and the messages it had taken are requeued
+HEARTBEAT_TIMEOUT_MS = 20_000
+#: out of a million broker commands, how many also run that requeue (dramatiq's default of
+#: 1000 means minutes on a quiet plant; idle consumers poll several times a second, so 2 %
+#: puts a dead worker's messages back within seconds of its heartbeat expiring)
+MAINTENANCE_CHANCE = 20_000
+
+
+def make_broker(redis_url: str | None, *, namespace: str = "permitflow",
+                heartbeat_timeout_ms: int = HEARTBEAT_TIMEOUT_MS,
+                maintenance_chance: int = MAINTENANCE_CHANCE) -> dramatiq.Broker:
+    """Redis needs its heartbeat and maintenance settings tuned so that the messages of a
+    ``kill -9``-ed worker are back in work well within two minutes (dramatiq's defaults
+    leave that to chance); the outbox's own re-send covers what Redis loses outright."""
     if redis_url:
+        import redis
         from dramatiq.brokers.redis import RedisBroker
 
-        broker: dramatiq.Broker = RedisBroker(url=redis_url, namespace=namespace)
+        # timeouts so a Redis that vanishes mid-command fails the call instead of hanging it
+        client = redis.Redis(connection_pool=redis.ConnectionPool.from_url(
+            redis_url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30))
+        broker: dramatiq.Broker = RedisBroker(
+            client=client, namespace=namespace, heartbeat_timeout=heartbeat_timeout_ms,
+            maintenance_chance=maintenance_chance, dead_message_ttl=86_400_000 * 7)
     else:
         broker = StubBroker()
         broker.emit_after("process_boot")

@@ -18,7 +18,16 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from engine import Engine, clock, conflicts, db, idempotency, outbox, schedule
+from engine import (
+    Engine,
+    OutboxMessage,
+    clock,
+    conflicts,
+    db,
+    idempotency,
+    outbox,
+    schedule,
+)
 from processes import alerts, authenticity, notifications, permits, suspensions
 from processes.models import Certificate
 
@@ -113,6 +122,7 @@ class TickResult:
     sent: int = 0
     failed: int = 0
     daily: int = 0
+    resent: int = 0
     #: parts of the pass (or single timers and retries) that failed; each was logged
     errors: int = 0
 
@@ -126,6 +136,16 @@ def _part(session: Session, result: TickResult, name: str, run: Callable[[], Any
         result.errors += 1
         log.exception("tick: %s failed", name)
         return None
+
+
+def report_dead_job(session: Session, message: OutboxMessage) -> None:
+    """A job the relay gave up on becomes a high-severity notice for the admins."""
+    log.error("outbox %s (%s) given up: %s", message.id, message.actor, message.last_error)
+    notifications.record(
+        session, message_id=None, kind="outbox.dead", role="admin", severity="high",
+        title=f"后台作业多次未完成，已停止重试 / Background job gave up after "
+              f"{message.attempts} attempts: {message.actor} (#{message.id})",
+        body=message.last_error, data={"outbox_id": message.id, "actor": message.actor})
 
 
 def tick(app: Flask, engine: Engine, jobs: Jobs) -> TickResult:
@@ -158,10 +178,15 @@ def tick(app: Flask, engine: Engine, jobs: Jobs) -> TickResult:
             keep = timedelta(hours=float(app.config.get("IDEMPOTENCY_HOURS") or 24))
             _part(session, result, "expired idempotency keys", lambda: _commit(
                 session, idempotency.purge(session, before=clock.now() - keep)))
-            relayed = _part(session, result, "outbox relay",
-                            lambda: outbox.relay(session, jobs.send, now=clock.now()))
+            relayed = _part(session, result, "outbox relay", lambda: outbox.relay(
+                session, jobs.send, now=clock.now(),
+                ack_timeout=timedelta(seconds=float(app.config.get("OUTBOX_ACK_SECONDS")
+                                                    or outbox.ACK_TIMEOUT.total_seconds())),
+                max_attempts=int(app.config.get("OUTBOX_MAX_ATTEMPTS") or outbox.MAX_ATTEMPTS),
+                on_dead=lambda message: report_dead_job(session, message)))
             if relayed is not None:
                 result.sent, result.failed = relayed.sent, relayed.failed
+                result.resent = relayed.resent
         finally:
             session.rollback()
             db.session.remove()

@@ -3,6 +3,12 @@
 Each channel is a dramatiq actor (``notify.wecom`` …) fed by the outbox with one delivery
 row id. The attempt is claimed and committed before the request leaves, so a worker that
 is restarted mid-send never sends the same alert twice (``processes/deliveries.py``).
+Every request carries the delivery's ``Idempotency-Key`` (e-mail: its Message-ID), the same
+on every attempt, so a receiver that honours it recognises a resend; for such receivers
+(``PERMITFLOW_NOTIFY_IDEMPOTENT=sms,wecom``) an attempt cut off mid-send is sent again
+instead of being left to an admin. Once the receiver has answered, the answer is recorded
+even if the database connection drops meanwhile: the recording is retried on a fresh
+connection rather than lost with the job.
 Endpoints come from the environment (:func:`config_from_env`); which roles get which
 channels at which severity is a setting (``supervision.json`` → ``alerts.routes``).
 
@@ -15,8 +21,10 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import os
 import smtplib
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,11 +32,18 @@ from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from engine import clock
 from processes import deliveries
 from processes.models import Notification, NotificationDelivery
+
+log = logging.getLogger(__name__)
+
+#: waits between attempts to record a receiver's answer (about 30 s in all: longer than a
+#: PostgreSQL fail-over or restart, shorter than the outbox's acknowledgement timeout)
+RECORD_RETRY_SECONDS = (0.2, 0.5, 1, 2, 4, 8, 15)
 
 
 class DeliveryError(Exception):
@@ -62,6 +77,11 @@ def config_from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
             sender=env.get("PERMITFLOW_SMTP_FROM", "permitflow@localhost"),
             to={"*": [a.strip() for a in env.get("PERMITFLOW_SMTP_TO", "").split(",")
                       if a.strip()]})
+    if env.get("PERMITFLOW_NOTIFY_STALE_SECONDS"):
+        conf["stale_sending_seconds"] = float(env["PERMITFLOW_NOTIFY_STALE_SECONDS"])
+    if env.get("PERMITFLOW_NOTIFY_IDEMPOTENT"):
+        conf["idempotent"] = [c.strip() for c in env["PERMITFLOW_NOTIFY_IDEMPOTENT"].split(",")
+                              if c.strip()]
     return conf
 
 
@@ -78,11 +98,12 @@ def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> str
         raise DeliveryError(f"unreachable: {exc}") from None
 
 
-def _robot(url: str, text: str, timeout: float) -> str:
+def _robot(url: str, text: str, timeout: float, key: str) -> str:
     """Both robots take ``{"msgtype": "text", …}`` and answer ``{"errcode": 0}`` on success."""
     answer = _post(url, json.dumps({"msgtype": "text", "text": {"content": text}},
                                    ensure_ascii=False).encode(),
-                   {"Content-Type": "application/json; charset=utf-8"}, timeout)
+                   {"Content-Type": "application/json; charset=utf-8",
+                    "Idempotency-Key": key}, timeout)
     try:
         code = json.loads(answer).get("errcode")
     except (ValueError, AttributeError):
@@ -100,8 +121,8 @@ def _hook(section: dict[str, Any], target: str) -> str:
     return url
 
 
-def send_wecom(conf: dict[str, Any], target: str, text: str) -> str:
-    return _robot(_hook(conf.get("wecom") or {}, target), text, conf.get("timeout", 10))
+def send_wecom(conf: dict[str, Any], target: str, text: str, key: str) -> str:
+    return _robot(_hook(conf.get("wecom") or {}, target), text, conf.get("timeout", 10), key)
 
 
 def dingtalk_url(webhook: str, secret: str, timestamp_ms: int) -> str:
@@ -115,30 +136,31 @@ def dingtalk_url(webhook: str, secret: str, timestamp_ms: int) -> str:
     return f"{webhook}{joiner}timestamp={timestamp_ms}&sign={sign}"
 
 
-def send_dingtalk(conf: dict[str, Any], target: str, text: str) -> str:
+def send_dingtalk(conf: dict[str, Any], target: str, text: str, key: str) -> str:
     section = conf.get("dingtalk") or {}
     url = dingtalk_url(_hook(section, target), section.get("secret") or "",
                        round(clock.now().timestamp() * 1000))
-    return _robot(url, text, conf.get("timeout", 10))
+    return _robot(url, text, conf.get("timeout", 10), key)
 
 
-def send_sms(conf: dict[str, Any], target: str, text: str) -> str:
+def send_sms(conf: dict[str, Any], target: str, text: str, key: str) -> str:
     """Provider-neutral: the configured body template gets ``{phone}`` and ``{text}``."""
     section = conf.get("sms") or {}
     template = section.get("template") or '{"to": "{phone}", "text": "{text}"}'
     escape = (lambda v: json.dumps(v, ensure_ascii=False)[1:-1])  # noqa: E731
     body = template.replace("{phone}", escape(target)).replace("{text}", escape(text))
     headers = {"Content-Type": section.get("content_type", "application/json; charset=utf-8"),
-               **(section.get("headers") or {})}
+               "Idempotency-Key": key, **(section.get("headers") or {})}
     answer = _post(section["url"], body.encode(), headers, conf.get("timeout", 10))
     if section.get("success_contains") and section["success_contains"] not in answer:
         raise DeliveryError(f"gateway refused: {answer[:300]}")
     return answer
 
 
-def send_email(conf: dict[str, Any], target: str, text: str) -> str:
+def send_email(conf: dict[str, Any], target: str, text: str, key: str) -> str:
     section = conf.get("email") or {}
     message = EmailMessage()
+    message["Message-ID"] = f"<{key.replace(':', '.')}@permitflow>"
     message["From"] = section.get("sender", "permitflow@localhost")
     message["To"] = target
     message["Subject"] = text.splitlines()[0][:150]
@@ -188,16 +210,40 @@ def deliver(session: Session, message_id: int, payload: dict[str, Any]) -> None:
         session.rollback()
         return
     session.commit()  # durable "sending" + receipt: a restart will not send it again
+    delivery_id = row.id
     note = session.get(Notification, row.notification_id)
     conf = _conf()
     try:
         if note is None:
             raise DeliveryError("the notification is gone")
-        answer = SENDERS[row.channel](conf, row.target, render(note, conf))
+        answer = SENDERS[row.channel](conf, row.target, render(note, conf),
+                                      deliveries.idempotency_key(row))
     except DeliveryError as exc:
-        deliveries.finish_send(row, clock.now(), error=str(exc))
+        record_outcome(session, delivery_id, error=str(exc))
     else:
-        deliveries.finish_send(row, clock.now(), response=answer)
+        record_outcome(session, delivery_id, response=answer)
+
+
+def record_outcome(session: Session, delivery_id: int, *, error: str | None = None,
+                   response: str | None = None) -> None:
+    """Commit what the receiver answered, on a fresh connection if the first one dropped.
+
+    The request has left: losing its answer would leave the row ``sending`` and, for a
+    receiver that honours the key, cost a resend; for others, an admin's decision.
+    """
+    for wait in (*RECORD_RETRY_SECONDS, None):
+        try:
+            deliveries.record_outcome(session, delivery_id, clock.now(), error=error,
+                                      response=response)
+            session.commit()
+            return
+        except DBAPIError as exc:
+            session.rollback()
+            if wait is None:
+                raise
+            log.warning("recording delivery %s failed (%s); retrying in %ss", delivery_id,
+                        exc.__class__.__name__, wait)
+            time.sleep(wait)
 
 
 def fan_out(session: Session, note: Notification) -> list[NotificationDelivery]:
@@ -205,7 +251,9 @@ def fan_out(session: Session, note: Notification) -> list[NotificationDelivery]:
 
 
 def sweep(session: Session) -> dict[str, int]:
-    return deliveries.sweep(session, clock.now())
+    conf = _conf()
+    return deliveries.sweep(session, clock.now(), resend=conf.get("idempotent") or (),
+                            stale_seconds=conf.get("stale_sending_seconds"))
 
 
 JOBS = {deliveries.job_name(channel): deliver for channel in deliveries.CHANNELS}

@@ -5,8 +5,10 @@ channel and target, each fed to its channel's job through the outbox. The rows a
 durable state: ``pending`` → ``sending`` (committed *before* the request leaves, with the
 outbox receipt) → ``sent``; a failure goes to ``failed`` with a back-off and is re-queued
 by the tick until ``max_attempts``, then ``dead``. A row left ``sending`` by a worker that
-died mid-request is never re-sent automatically: it may have arrived, and a duplicate
-alarm is its own hazard, so it becomes ``unknown`` and an admin decides (dead-letter list).
+died mid-request may have arrived, and a duplicate alarm is its own hazard: it is re-sent
+only to a receiver known to honour the delivery's idempotency key (the same on every
+attempt, so a repeat is recognised there); for any other it becomes ``unknown`` and an
+admin decides (dead-letter list).
 
 Channels per role and severity are settings (``supervision.json`` → ``alerts.routes``).
 """
@@ -120,6 +122,27 @@ def begin_send(session: Session, delivery_id: int, message_id: int, now: datetim
     return row
 
 
+def idempotency_key(row: NotificationDelivery) -> str:
+    """One key per delivery row, on every attempt: what lets a receiver drop a repeat."""
+    return f"permitflow:delivery:{row.id}"
+
+
+def record_outcome(session: Session, delivery_id: int, now: datetime, *,
+                   error: str | None = None, response: str | None = None) -> None:
+    """Record what the receiver answered to an attempt that left.
+
+    Also after the sweep has meanwhile given the attempt up (``unknown``) or queued it
+    again (``pending``): the answer is better knowledge. A row already ``sent`` by another
+    attempt stays as it is.
+    """
+    row = session.get(NotificationDelivery, delivery_id, populate_existing=True)
+    if row is None or row.status not in ("sending", "unknown", "pending"):
+        return
+    if error is not None and row.status != "sending":
+        return  # a later attempt is queued (or an admin decides); this failure adds nothing
+    finish_send(row, now, error=error, response=response)
+
+
 def finish_send(row: NotificationDelivery, now: datetime, *, error: str | None = None,
                 response: str | None = None) -> None:
     if error is None:
@@ -136,19 +159,36 @@ def finish_send(row: NotificationDelivery, now: datetime, *, error: str | None =
     row.status, row.next_attempt_at = "failed", now + timedelta(seconds=delay)
 
 
-def sweep(session: Session, now: datetime, limit: int = 200) -> dict[str, int]:
-    """Re-queue failed deliveries that are due; give up on attempts stuck mid-send."""
+def sweep(session: Session, now: datetime, limit: int = 200,
+          resend: tuple[str, ...] | list[str] = (),
+          stale_seconds: float | None = None) -> dict[str, int]:
+    """Re-queue failed deliveries that are due; resolve attempts stuck mid-send.
+
+    ``resend`` names the channels whose receivers honour the idempotency key: a stuck
+    attempt there is sent again (a repeat is dropped by the receiver); elsewhere it is
+    given up as ``unknown``. ``stale_seconds`` overrides the setting for how long an
+    attempt may stay ``sending`` (the drills' short timeouts).
+    """
     due = session.execute(select(NotificationDelivery).where(
         NotificationDelivery.status == "failed", NotificationDelivery.next_attempt_at <= now)
         .limit(limit)).scalars().all()
     for row in due:
         row.status = "pending"
         outbox.enqueue(session, job_name(row.channel), {"delivery_id": row.id}, now=now)
-    stale_before = now - timedelta(seconds=alert_settings()["stale_sending_seconds"])
+    stale_before = now - timedelta(seconds=stale_seconds if stale_seconds is not None
+                                   else alert_settings()["stale_sending_seconds"])
     stuck = session.execute(select(NotificationDelivery).where(
         NotificationDelivery.status == "sending", NotificationDelivery.sending_at <= stale_before)
         .limit(limit)).scalars().all()
+    resent = 0
+    max_attempts = alert_settings()["max_attempts"]
     for row in stuck:
+        if row.channel in resend and row.attempts < max_attempts:
+            row.status, resent = "pending", resent + 1
+            row.last_error = ("worker stopped mid-send; sent again with the same idempotency "
+                              "key (the receiver drops a repeat)")
+            outbox.enqueue(session, job_name(row.channel), {"delivery_id": row.id}, now=now)
+            continue
         row.status = "unknown"
         row.last_error = ("worker stopped mid-send: it may or may not have arrived; not re-sent "
                           "automatically to avoid a duplicate alarm")
@@ -160,7 +200,7 @@ def sweep(session: Session, now: datetime, limit: int = 200) -> dict[str, int]:
                                    f"{row.channel} → {row.target}",
                              body=note.title if note else None,
                              data={"delivery_id": row.id})
-    return {"requeued": len(due), "unknown": len(stuck)}
+    return {"requeued": len(due), "resent": resent, "unknown": len(stuck) - resent}
 
 
 def dead_letters(session: Session, limit: int = 200) -> list[dict[str, Any]]:
@@ -188,3 +228,21 @@ def retry(session: Session, delivery_id: int, *, by: str, now: datetime
     row.status, row.attempts, row.resolved_by, row.next_attempt_at = "pending", 0, by, None
     outbox.enqueue(session, job_name(row.channel), {"delivery_id": row.id}, now=now)
     return row
+
+
+def dead_jobs(session: Session, limit: int = 200) -> list[dict[str, Any]]:
+    """Background jobs the outbox relay gave up on (never acknowledged), for the admins."""
+    return [{"id": m.id, "actor": m.actor, "attempts": m.attempts, "last_error": m.last_error,
+             "created_at": m.created_at.isoformat(),
+             "dead_at": m.dead_at.isoformat() if m.dead_at else None,
+             "payload": m.payload} for m in outbox.dead_messages(session, limit)]
+
+
+def retry_job(session: Session, message_id: int, *, now: datetime) -> dict[str, Any]:
+    """An admin hands a given-up job over again (jobs are idempotent: a repeat is a no-op)."""
+    row = outbox.revive(session, message_id, now=now)
+    if row is None:
+        if session.get(outbox.OutboxMessage, message_id) is None:
+            raise NotFound("job", message_id)
+        raise Conflict(f"job {message_id} was not given up")
+    return {"id": row.id, "actor": row.actor, "attempts": row.attempts}

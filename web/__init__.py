@@ -78,7 +78,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     engine = Engine(registry, task_due=inbox.due_at)
     jobs = Jobs(app, make_broker(app.config.get("REDIS_URL"),
-                                 namespace=app.config.get("REDIS_NAMESPACE", "permitflow")))
+                                 namespace=app.config.get("REDIS_NAMESPACE", "permitflow"),
+                                 heartbeat_timeout_ms=int(app.config.get("REDIS_HEARTBEAT_MS")
+                                                          or 20_000)))
     handlers.declare_jobs(jobs)
     app.extensions["permitflow"] = {"engine": engine, "jobs": jobs}
 

@@ -215,6 +215,25 @@ def purge_personal_data_command(actor: str) -> None:
                f"upload records; {result.shared_kept} shared files kept")
 
 
+@audit_group.command("tasks")
+@with_appcontext
+def audit_tasks_command() -> None:
+    """Check each instance's open tasks against its workflow's ready user tasks; exit 1 if
+    any differ."""
+    from engine.consistency import check_tasks
+
+    result = check_tasks(db.session, _engine())
+    if result.ok:
+        click.echo(f"tasks consistent: {result.checked} instances")
+        return
+    for m in result.mismatches[:50]:
+        click.echo(f"instance {m.instance_id} ({m.status}): open but not ready {m.extra}; "
+                   f"ready but not open {m.missing}", err=True)
+    click.echo(f"tasks INCONSISTENT: {len(result.mismatches)} of {result.checked} instances",
+               err=True)
+    sys.exit(1)
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

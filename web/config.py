@@ -85,6 +85,11 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "SUPERVISION_METHOD": os.environ.get("PERMITFLOW_SUPERVISION_METHOD") or None,
         "TICK_SECONDS": float(os.environ.get("PERMITFLOW_TICK_SECONDS", "5")),
+        # an outbox job not acknowledged this long after its hand-over is handed over again
+        "OUTBOX_ACK_SECONDS": float(os.environ.get("PERMITFLOW_OUTBOX_ACK_SECONDS", "90")),
+        "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("PERMITFLOW_OUTBOX_MAX_ATTEMPTS", "8")),
+        # a Redis worker silent this long is dead; its taken messages go back to the queue
+        "REDIS_HEARTBEAT_MS": int(os.environ.get("PERMITFLOW_REDIS_HEARTBEAT_MS", "20000")),
         "PLANT_TIMEZONE": os.environ.get("PERMITFLOW_TIMEZONE", "Asia/Shanghai"),
         "UPLOAD_FOLDER": os.environ.get("PERMITFLOW_UPLOADS",
                                         str(Path(instance_path) / "uploads")),

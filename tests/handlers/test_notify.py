@@ -224,3 +224,88 @@ def test_a_worker_killed_mid_send_does_not_send_the_alert_twice(plant, channels,
     assert len(wecom.requests) == 1
     [item] = Api(plant, "admin").get("/notifications/dead-letters").json["items"]
     assert item["status"] == "unknown" and "mid-send" in item["last_error"]
+
+
+def test_every_attempt_carries_the_same_idempotency_key(plant, channels, frozen_clock):
+    channels["wecom"].failures_left = 1
+    alert(plant, "可燃气体报警", role="team_leader")
+    run_jobs(plant)
+    frozen_clock.set(deliveries(plant)["wecom"].next_attempt_at)
+    run_jobs(plant)
+    first, second = channels["wecom"].requests
+    row = deliveries(plant)["wecom"]
+    assert row.status == "sent"
+    assert first["headers"]["Idempotency-Key"] == second["headers"]["Idempotency-Key"] \
+        == f"permitflow:delivery:{row.id}"
+
+
+def test_a_send_cut_off_mid_request_goes_again_to_a_receiver_that_honours_the_key(
+        plant, channels, database_url, frozen_clock):
+    wecom = channels["wecom"]
+    plant.config["NOTIFY"] = {"timeout": 5, "wecom": plant.config["NOTIFY"]["wecom"],
+                              "idempotent": ["wecom"]}
+    alert(plant, "受限空间氧含量低", role="team_leader")
+    from handlers.jobs import notify as record_notification
+
+    with plant.app_context():
+        job = db.session.execute(select(OutboxMessage)).scalar_one()
+        record_notification(db.session, job.id, job.payload)
+        job.acked_at = clock.now()
+        db.session.commit()
+        [send] = db.session.execute(select(OutboxMessage).where(
+            OutboxMessage.actor == "notify.wecom")).scalars().all()
+        send_id = send.id
+    wecom.hold.set()
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER, database_url, frozen_clock.now().isoformat(),
+         plant.config["NOTIFY"]["wecom"]["webhook"], str(send_id)],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert wecom.holding.wait(60), worker.communicate(timeout=5)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.communicate(timeout=30)
+    wecom.hold.clear()
+    frozen_clock.advance(minutes=3)  # past stale_sending_seconds
+    run_jobs(plant)
+    run_jobs(plant)
+    first, again = wecom.requests
+    row = deliveries(plant)["wecom"]
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert first["headers"]["Idempotency-Key"] == again["headers"]["Idempotency-Key"]
+    assert first["json"] == again["json"]
+    # nothing for an admin to decide
+    assert Api(plant, "admin").get("/notifications/dead-letters").json["items"] == []
+
+
+def test_the_answer_is_recorded_even_if_the_database_connection_drops(plant, channels,
+                                                                      monkeypatch):
+    """The request has reached the robot; the connection that would record it dies."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from processes import deliveries as delivery_rows
+
+    real_finish = delivery_rows.finish_send
+    cuts: list[str] = []
+
+    def cut_then_finish(row, now, **kwargs):
+        if not cuts:
+            cuts.append(row.channel)
+            if db.session.get_bind().dialect.name == "postgresql":
+                # the server ends this very connection, inside the recording transaction
+                db.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+            raise OperationalError("UPDATE notification_delivery", {},
+                                   Exception("server closed the connection unexpectedly"))
+        real_finish(row, now, **kwargs)
+
+    monkeypatch.setattr(delivery_rows, "finish_send", cut_then_finish)
+    monkeypatch.setattr("handlers.notify.RECORD_RETRY_SECONDS", (0.05, 0.1))
+    alert(plant, "盲板抽堵作业超时", role="team_leader")
+    run_jobs(plant)
+    run_jobs(plant)
+    assert cuts == ["wecom"]
+    assert len(channels["wecom"].requests) == 1
+    row = deliveries(plant)["wecom"]
+    assert (row.status, row.attempts) == ("sent", 1) and '"errcode": 0' in row.response

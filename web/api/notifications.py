@@ -26,9 +26,11 @@ def _admin() -> Person:
 @bp.get("/notifications/dead-letters")
 @api_login_required
 def dead_letters() -> Any:
-    """Deliveries that failed every attempt, or whose outcome is unknown (worker stopped)."""
+    """Deliveries that failed every attempt, or whose outcome is unknown (worker stopped);
+    ``jobs``: background jobs the outbox gave up on after too many unacknowledged tries."""
     _admin()
-    return jsonify(items=deliveries.dead_letters(db.session))
+    return jsonify(items=deliveries.dead_letters(db.session),
+                   jobs=deliveries.dead_jobs(db.session))
 
 
 @bp.post("/notifications/dead-letters/<int:delivery_id>/retry")
@@ -41,9 +43,20 @@ def retry_dead_letter(delivery_id: int) -> Any:
     return jsonify(id=row.id, status=row.status, channel=row.channel, target=row.target)
 
 
+@bp.post("/notifications/dead-jobs/<int:message_id>/retry")
+@api_login_required
+def retry_dead_job(message_id: int) -> Any:
+    _admin()
+    job = deliveries.retry_job(db.session, message_id, now=clock.now())
+    db.session.commit()
+    return jsonify(job)
+
+
 OPENAPI = [
     ("get", "/notifications/dead-letters", "Undelivered alerts (admins)", None, None,
      "operations"),
     ("post", "/notifications/dead-letters/{delivery_id}/retry", "Send a dead letter again "
      "(admins)", None, None, "operations"),
+    ("post", "/notifications/dead-jobs/{message_id}/retry", "Hand a given-up background job "
+     "over again (admins)", None, None, "operations"),
 ]
