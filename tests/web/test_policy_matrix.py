@@ -147,6 +147,7 @@ def world(plant, frozen_clock):
                "person_id": worker.id, "cert_id": cert.id, "code_id": code_id,
                "equipment_id": equipment.id, "job_id": job.id, "sign_in_id": sign_in.id,
                "hold_id": hold.id, "alert_id": alert.id, "delivery_id": 999_999,
+               "message_id": 999_999,
                "key": "hot_work", "version": 1, "name": "hot_work_grade", "step": task.bpmn_id,
                "item": "ventilation", "upload_id": "0" * 64, "code": "x", "kind": "hot_work"}
         objects = {"safety_incident": incident.id, "incident": failure.id}
