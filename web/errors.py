@@ -10,7 +10,13 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from marshmallow import ValidationError
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    PendingRollbackError,
+)
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -91,9 +97,10 @@ def to_response(exc: Exception) -> tuple[int, Any]:
     if isinstance(exc, DataError | OverflowError):
         # e.g. an id beyond what the database's integer can hold
         return 400, {"body": ["a value is out of range for its field"]}
-    if isinstance(exc, OperationalError):
-        # the connection dropped, the server restarts: nothing was committed, and saying
-        # so (503) lets a client retry, with its Idempotency-Key if it sent one
+    if isinstance(exc, OperationalError | InterfaceError | PendingRollbackError):
+        # the connection dropped (or a session still holds the failed transaction of one),
+        # the server restarts: nothing was committed, and saying so (503) lets a client
+        # retry, with its Idempotency-Key if it sent one
         return 503, {"database": [UNAVAILABLE_MESSAGE]}
     raise exc
 
@@ -103,7 +110,7 @@ HANDLED = (ValidationError, ValidationFailed, FormValidationError, StepRefused, 
            IncidentNotFound, EngineDefinitionNotFound, StaleInstance, TaskNotReady, Conflict,
            Gone, IntegrityError, DataError, OverflowError, CsrfRefused,
            # a stale write or deadlock met outside an engine step (a route's own commit)
-           StaleDataError, OperationalError)
+           StaleDataError, OperationalError, InterfaceError, PendingRollbackError)
 
 
 def audit_refusal(exc: StepRefused) -> None:
