@@ -145,12 +145,16 @@ def session_row(session: Session, secret: str) -> LoginSession | None:
     return row if person is not None and person.active else None
 
 
-def end_session(session: Session, secret: str, reason: str = "logout") -> bool:
-    row = session.get(LoginSession, digest(secret))
+def _revoke(row: LoginSession | ApiToken | None, reason: str) -> bool:
+    """Stamp a session or token revoked; False when there was nothing live to revoke."""
     if row is None or row.revoked_at is not None:
         return False
     row.revoked_at, row.revoked_reason = clock.now(), reason
     return True
+
+
+def end_session(session: Session, secret: str, reason: str = "logout") -> bool:
+    return _revoke(session.get(LoginSession, digest(secret)), reason)
 
 
 def issue_token(session: Session, person: Person, hours: float) -> tuple[str, datetime]:
@@ -171,11 +175,7 @@ def token_person(session: Session, token: str) -> Person | None:
 
 
 def revoke_token(session: Session, token: str, reason: str = "logout") -> bool:
-    row = session.get(ApiToken, digest(token))
-    if row is None or row.revoked_at is not None:
-        return False
-    row.revoked_at, row.revoked_reason = clock.now(), reason
-    return True
+    return _revoke(session.get(ApiToken, digest(token)), reason)
 
 
 def revoke_all(session: Session, person: Person, reason: str) -> dict[str, int]:
