@@ -59,7 +59,7 @@ DRAWN_PROBLEMS = """(ids) => ids.filter(id => {
   `#modeler .djs-element[data-element-id="${CSS.escape(id)}"].pf-problem`)])"""
 
 
-@pytest.mark.skipif(not CORPUS_FILES, reason="shared/corpus not present")
+@pytest.mark.skipif(not CORPUS_FILES, reason="tests/data/corpus missing")
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_corpus_file_is_drawn_then_deploys_or_shows_located_problems(corpus_tab: Person,
                                                                      path: Path):
