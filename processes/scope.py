@@ -9,7 +9,7 @@ site: an account created without a site covers nothing until the plant says othe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .errors import NotAllowed
@@ -32,6 +32,28 @@ def worker_roles() -> tuple[str, ...]:
     return tuple(settings().get("worker_roles", ()))
 
 
+class LazyIds(Collection[int]):
+    """Ids worked out on first use: a permit's crew firms and owners cost queries that a
+    site check, the usual first grant, never needs."""
+
+    def __init__(self, load: Callable[[], Iterable[int | None]]):
+        self._load, self._ids = load, None
+
+    def _get(self) -> frozenset[int]:
+        if self._ids is None:
+            self._ids = frozenset(i for i in self._load() if i is not None)
+        return self._ids
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._get()
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
 @dataclass(frozen=True)
 class Target:
     """Where an object sits: its site (None for plant objects such as a process definition),
@@ -39,8 +61,8 @@ class Target:
     task — who it is assigned to (the lane's role at the permit's site, the claim)."""
 
     site: str | None = None
-    firms: frozenset[int] = field(default_factory=frozenset)
-    owners: frozenset[int] = field(default_factory=frozenset)
+    firms: Collection[int] = field(default_factory=frozenset)
+    owners: Collection[int] = field(default_factory=frozenset)
     assignee: Callable[[Person], bool] | None = field(default=None, compare=False)
     #: the use case's own words for why someone is not the assignee (four eyes, lane role)
     refusal: Callable[[Person], str | None] | None = field(default=None, compare=False)

@@ -25,7 +25,7 @@ from processes.models import (
     SafetyIncident,
     SignIn,
 )
-from processes.scope import PLANT, Target
+from processes.scope import PLANT, LazyIds, Target
 from processes.supervision import presence
 
 
@@ -38,14 +38,18 @@ def _row(model: Any, key: Any, what: str) -> Any:
 
 def permit_target(permit: Permit) -> Target:
     """The crew are its owners: applicant, watcher, workers, and a substitute watcher the
-    watch is being handed to."""
-    crew = [permit.applicant_id, permit.watcher_id, *permit.worker_ids]
-    handover = presence.pending_handover(db.session, permit)
-    if handover is not None:
-        crew.append(handover.to_person_id)
-    people = db.session.query(Person.organization_id).filter(Person.id.in_(
-        [c for c in crew if c is not None])).all()
-    return Target.of(permit.site_code, firms=[p[0] for p in people], owners=crew)
+    watch is being handed to. Firms and owners are looked up only if a grant asks."""
+    def crew() -> list[int | None]:
+        ids = [permit.applicant_id, permit.watcher_id, *permit.worker_ids]
+        handover = presence.pending_handover(db.session, permit)
+        return [*ids, handover.to_person_id] if handover is not None else ids
+
+    def firms() -> list[int | None]:
+        ids = [permit.applicant_id, permit.watcher_id, *permit.worker_ids]
+        return [row[0] for row in db.session.query(Person.organization_id).filter(
+            Person.id.in_(ids)).all()]
+
+    return Target(permit.site_code, firms=LazyIds(firms), owners=LazyIds(crew))
 
 
 def person_target(person: Person) -> Target:
@@ -95,7 +99,7 @@ def _alert(args: Mapping[str, Any]) -> Target:
 def _access_code(args: Mapping[str, Any]) -> Target:
     code = _row(AccessCode, args["code_id"], "access code")
     base = person_target(_row(Person, code.person_id, "person"))
-    return Target(base.site, base.firms, base.owners | {code.issued_by} - {None})
+    return Target(base.site, base.firms, frozenset(base.owners) | {code.issued_by} - {None})
 
 
 def _equipment(args: Mapping[str, Any]) -> Target:
