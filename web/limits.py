@@ -66,18 +66,23 @@ def check_json() -> Any:
                        f"than {max_bytes // 1024} KB")
     if not raw.strip():
         return None
-    if nesting_depth(raw, max_depth) > max_depth:
+    # fewer brackets than the limit cannot nest past it: the byte scan is for the rest
+    if raw.count(b"[") + raw.count(b"{") > max_depth \
+            and nesting_depth(raw, max_depth) > max_depth:
         return _refuse(f"JSON 嵌套过深（上限 {max_depth} 层）/ the JSON nests deeper than "
                        f"{max_depth} levels")
+    # parsed once, here: Flask keeps the result for the view's own get_json()
+    if request.get_json(silent=True) is not None:
+        return None
     import json
 
     try:
         json.loads(raw)
+        return None  # the JSON literal null
     except (ValueError, UnicodeDecodeError) as exc:
         where = (f"第 {exc.lineno} 行第 {exc.colno} 列 / line {exc.lineno} column {exc.colno}"
                  if isinstance(exc, json.JSONDecodeError) else "编码 / encoding")
         return _refuse(f"请求体不是有效的 JSON（{where}）/ the body is not valid JSON")
-    return None
 
 
 def init_app(app: Flask) -> None:
