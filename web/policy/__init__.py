@@ -116,8 +116,10 @@ def decide(person: Person, rule: Rule, view_args: dict[str, Any],
     reason = target.refusal(person) if target.refusal is not None else rule.refusal
     if reason:
         raise NotAllowed(reason)
-    raise NotAllowed("此对象不在您的厂区、单位或职责范围内 / this belongs to another site, "
-                     "firm or person")
+    if target.site is not None and not scope.covers_site(person, target.site):
+        raise NotAllowed(f"这属于其他厂区（{target.site}），不在您的范围内 / this belongs to "
+                         f"another site ({target.site})")
+    raise NotAllowed("此对象不在您的单位或职责范围内 / this belongs to another firm or person")
 
 
 def _body() -> dict[str, Any] | None:
