@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from engine import HumanTask, Incident, ProcessInstance, db
-from processes import permits, scope, tasks
+from processes import permits, tasks
 from processes.errors import NotFound
 from processes.models import (
     AccessCode,
@@ -165,4 +165,4 @@ def resolve(kind: str | None, args: Mapping[str, Any]) -> Target:
     return RESOLVERS[kind](args)
 
 
-__all__ = ["RESOLVERS", "body_target", "person_target", "permit_target", "resolve", "scope"]
+__all__ = ["RESOLVERS", "body_target", "person_target", "permit_target", "resolve"]
